@@ -1,0 +1,174 @@
+// Every callback of proxy-wasm ABI 0.2.1 that a module may export, with the exact wasm signature the spec gives
+// (all parameters and results i32). The entry file re-exports this module (`export * from "./abi/exports"`).
+//
+// Each callback finds the context by id in the registry and calls its method. A callback for an id we do not
+// know (a host bug, or a stream of a root that failed to start) never traps: it logs at debug level and gives
+// the answer that lets the host carry on — Continue for filter callbacks, true for proxy_on_done (nothing to
+// wait for), false for proxy_on_vm_start / proxy_on_configure (no such plugin here).
+//
+// The TCP (network filter) and gRPC-callout callbacks are exported as harmless defaults: this SDK has no
+// stream-context class for them, so they pass data through / ignore the event.
+// The abort handler named by `--use abort=assembly/abi/runtime/abortHandler` must be part of the program.
+import "./runtime";
+import { HttpContext, RootContext } from "./context";
+import { FilterDataStatus, FilterHeadersStatus, FilterStatus, FilterTrailersStatus, LogLevel } from "./enums";
+import { log } from "./log";
+import { allocateForHost } from "./memory";
+import {
+  createHttpContext, createRootContext, getHttpContext, getRootContext, removeContext,
+} from "./registry";
+
+function unknownContext(callback: string, contextId: u32): void {
+  log(LogLevel.Debug, "abi: " + callback + " for unknown context " + contextId.toString() + " ignored");
+}
+
+function rootOrLog(callback: string, contextId: u32): RootContext | null {
+  const root = getRootContext(contextId);
+  if (root === null) unknownContext(callback, contextId);
+  return root;
+}
+
+function streamOrLog(callback: string, contextId: u32): HttpContext | null {
+  const stream = getHttpContext(contextId);
+  if (stream === null) unknownContext(callback, contextId);
+  return stream;
+}
+
+// ---- Integration and memory ----
+
+/** Marker: this module speaks ABI 0.2.1. Never called. */
+export function proxy_abi_version_0_2_1(): void {}
+
+/** The host asks for `size` bytes to copy a result into; we free them once the wrapper copied them. */
+export function proxy_on_memory_allocate(size: usize): usize {
+  return allocateForHost(size);
+}
+
+// ---- Context lifecycle ----
+
+export function proxy_on_context_create(contextId: u32, parentContextId: u32): void {
+  if (parentContextId == 0) {
+    createRootContext(contextId);
+    return;
+  }
+  if (createHttpContext(contextId, parentContextId) === null) {
+    log(LogLevel.Debug, "abi: stream context " + contextId.toString() + " has unknown parent " +
+      parentContextId.toString() + "; it will pass through");
+  }
+}
+
+export function proxy_on_done(contextId: u32): u32 {
+  const stream = getHttpContext(contextId);
+  if (stream !== null) return stream.onDone() ? 1 : 0;
+  const root = rootOrLog("proxy_on_done", contextId);
+  if (root !== null) return root.onDone() ? 1 : 0;
+  return 1;
+}
+
+export function proxy_on_log(contextId: u32): void {
+  const stream = getHttpContext(contextId);
+  if (stream !== null) {
+    stream.onLog();
+    return;
+  }
+  const root = rootOrLog("proxy_on_log", contextId);
+  if (root !== null) root.onLog();
+}
+
+export function proxy_on_delete(contextId: u32): void {
+  const stream = getHttpContext(contextId);
+  if (stream !== null) {
+    stream.onDelete();
+  } else {
+    const root = rootOrLog("proxy_on_delete", contextId);
+    if (root !== null) root.onDelete();
+  }
+  removeContext(contextId);
+}
+
+// ---- Configuration, timer, queues, foreign functions (root context) ----
+
+export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32): u32 {
+  const root = rootOrLog("proxy_on_vm_start", rootContextId);
+  return root !== null && root.onVmStart(<i32>vmConfigurationSize) ? 1 : 0;
+}
+
+export function proxy_on_configure(rootContextId: u32, pluginConfigurationSize: u32): u32 {
+  const root = rootOrLog("proxy_on_configure", rootContextId);
+  return root !== null && root.onConfigure(<i32>pluginConfigurationSize) ? 1 : 0;
+}
+
+export function proxy_on_tick(rootContextId: u32): void {
+  const root = rootOrLog("proxy_on_tick", rootContextId);
+  if (root !== null) root.onTick();
+}
+
+export function proxy_on_queue_ready(rootContextId: u32, queueId: u32): void {
+  const root = rootOrLog("proxy_on_queue_ready", rootContextId);
+  if (root !== null) root.onQueueReady(queueId);
+}
+
+export function proxy_on_foreign_function(rootContextId: u32, functionId: u32, argumentsSize: u32): void {
+  const root = rootOrLog("proxy_on_foreign_function", rootContextId);
+  if (root !== null) root.onForeignFunction(functionId, <i32>argumentsSize);
+}
+
+// ---- HTTP streams ----
+
+export function proxy_on_request_headers(contextId: u32, numHeaders: u32, endOfStream: u32): u32 {
+  const stream = streamOrLog("proxy_on_request_headers", contextId);
+  if (stream === null) return FilterHeadersStatus.Continue;
+  return <u32>stream.onRequestHeaders(<i32>numHeaders, endOfStream != 0);
+}
+
+export function proxy_on_request_body(contextId: u32, bodySize: u32, endOfStream: u32): u32 {
+  const stream = streamOrLog("proxy_on_request_body", contextId);
+  if (stream === null) return FilterDataStatus.Continue;
+  return <u32>stream.onRequestBody(<i32>bodySize, endOfStream != 0);
+}
+
+export function proxy_on_request_trailers(contextId: u32, numTrailers: u32): u32 {
+  const stream = streamOrLog("proxy_on_request_trailers", contextId);
+  if (stream === null) return FilterTrailersStatus.Continue;
+  return <u32>stream.onRequestTrailers(<i32>numTrailers);
+}
+
+export function proxy_on_response_headers(contextId: u32, numHeaders: u32, endOfStream: u32): u32 {
+  const stream = streamOrLog("proxy_on_response_headers", contextId);
+  if (stream === null) return FilterHeadersStatus.Continue;
+  return <u32>stream.onResponseHeaders(<i32>numHeaders, endOfStream != 0);
+}
+
+export function proxy_on_response_body(contextId: u32, bodySize: u32, endOfStream: u32): u32 {
+  const stream = streamOrLog("proxy_on_response_body", contextId);
+  if (stream === null) return FilterDataStatus.Continue;
+  return <u32>stream.onResponseBody(<i32>bodySize, endOfStream != 0);
+}
+
+export function proxy_on_response_trailers(contextId: u32, numTrailers: u32): u32 {
+  const stream = streamOrLog("proxy_on_response_trailers", contextId);
+  if (stream === null) return FilterTrailersStatus.Continue;
+  return <u32>stream.onResponseTrailers(<i32>numTrailers);
+}
+
+// ---- HTTP callouts (answered on the root context) ----
+
+export function proxy_on_http_call_response(rootContextId: u32, token: u32, numHeaders: u32, bodySize: u32, numTrailers: u32): void {
+  const root = rootOrLog("proxy_on_http_call_response", rootContextId);
+  if (root !== null) root.onHttpCallResponse(token, <i32>numHeaders, <i32>bodySize, <i32>numTrailers);
+}
+
+// ---- gRPC callouts: no gRPC client in this SDK, events are ignored ----
+
+export function proxy_on_grpc_receive_initial_metadata(rootContextId: u32, token: u32, numElements: u32): void {}
+export function proxy_on_grpc_receive(rootContextId: u32, token: u32, messageSize: u32): void {}
+export function proxy_on_grpc_receive_trailing_metadata(rootContextId: u32, token: u32, numElements: u32): void {}
+export function proxy_on_grpc_close(rootContextId: u32, token: u32, statusCode: u32): void {}
+
+// ---- TCP streams: no network-filter context in this SDK, data passes through ----
+
+export function proxy_on_new_connection(contextId: u32): u32 { return FilterStatus.Continue; }
+export function proxy_on_downstream_data(contextId: u32, dataSize: u32, endOfStream: u32): u32 { return FilterStatus.Continue; }
+export function proxy_on_downstream_connection_close(contextId: u32, peerType: u32): void {}
+export function proxy_on_upstream_data(contextId: u32, dataSize: u32, endOfStream: u32): u32 { return FilterStatus.Continue; }
+export function proxy_on_upstream_connection_close(contextId: u32, peerType: u32): void {}
