@@ -1,0 +1,35 @@
+;; Clock, tick period, close_stream and proxy_done in one module:
+;;  - proxy_on_vm_start: asks for a 250 ms tick and records the current time in the gauge "now";
+;;  - proxy_on_request_body: proxy_close_stream(REQUEST), answers Continue;
+;;  - proxy_on_done answers false for the root (it finishes later), true for streams;
+;;  - proxy_on_tick calls proxy_done and logs "done:<rc>"; proxy_on_delete logs "deleted".
+(module
+  (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
+  (import "env" "proxy_get_current_time_nanoseconds" (func $now (param i32) (result i32)))
+  (import "env" "proxy_set_tick_period_milliseconds" (func $tick_period (param i32) (result i32)))
+  (import "env" "proxy_define_metric" (func $define (param i32 i32 i32 i32) (result i32)))
+  (import "env" "proxy_record_metric" (func $record (param i32 i64) (result i32)))
+  (import "env" "proxy_close_stream" (func $close (param i32) (result i32)))
+  (import "env" "proxy_done" (func $done (param) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0x100) "now")
+  (data (i32.const 0x110) "done:0")
+  (data (i32.const 0x120) "deleted")
+  (func (export "proxy_abi_version_0_2_1"))
+  (func (export "proxy_on_memory_allocate") (param i32) (result i32) (i32.const 0x8000))
+  (func (export "proxy_on_vm_start") (param $root i32) (param $size i32) (result i32)
+    (drop (call $tick_period (i32.const 250)))
+    (drop (call $define (i32.const 1) (i32.const 0x100) (i32.const 3) (i32.const 0x10)))
+    (drop (call $now (i32.const 0x18)))
+    (drop (call $record (i32.load (i32.const 0x10)) (i64.load (i32.const 0x18))))
+    (i32.const 1))
+  (func (export "proxy_on_request_body") (param $ctx i32) (param $size i32) (param $eos i32) (result i32)
+    (drop (call $close (i32.const 0)))
+    (i32.const 0))
+  (func (export "proxy_on_done") (param $ctx i32) (result i32)
+    (i32.ne (local.get $ctx) (i32.const 1)))
+  (func (export "proxy_on_tick") (param $root i32)
+    (i32.store8 (i32.const 0x115) (i32.add (i32.const 48) (call $done)))
+    (drop (call $log (i32.const 2) (i32.const 0x110) (i32.const 6))))
+  (func (export "proxy_on_delete") (param $ctx i32)
+    (drop (call $log (i32.const 2) (i32.const 0x120) (i32.const 7)))))
