@@ -1,0 +1,160 @@
+// Decoding of JSON string content (the bytes between the quotes) into code points: escapes, surrogate-pair
+// escapes and UTF-8. The reader validates strings while parsing; these functions run later, on demand, over
+// content the parser accepted. They still guard every read and map anything malformed to U+FFFD, because the
+// caller owns the bytes and could have changed them: a wrong answer is acceptable then, a trap is not.
+
+import { ByteBuffer } from "./buffer";
+import { utf8CodePoint, utf8Encode, utf8SequenceLength } from "./utf8";
+
+const REPLACEMENT: i32 = 0xfffd;
+
+// Offset just after the code point last returned by nextCodePoint. A module global instead of an out-parameter
+// because a function returns one value; every user sets it before its loop and nothing else runs in between.
+let cursor: i32 = 0;
+
+/** Value of the hex digit `c`, or -1. */
+// @ts-ignore: decorator
+@inline
+export function hexValue(c: u32): i32 {
+  if (c - 0x30 < 10) return <i32>(c - 0x30);
+  const lower = c | 0x20;
+  if (lower - 0x61 < 6) return <i32>(lower - 0x61 + 10);
+  return -1;
+}
+
+/** Value of the 4 hex digits at ptr+i (i+4 <= end required by the caller), or -1 if one is not a hex digit. */
+export function hex4(ptr: usize, i: i32): i32 {
+  const p = ptr + <usize>i;
+  const a = hexValue(<u32>load<u8>(p));
+  const b = hexValue(<u32>load<u8>(p, 1));
+  const c = hexValue(<u32>load<u8>(p, 2));
+  const d = hexValue(<u32>load<u8>(p, 3));
+  if ((a | b | c | d) < 0) return -1;
+  return (a << 12) | (b << 8) | (c << 4) | d;
+}
+
+/** Code point of the escape sequence starting with the backslash at ptr+i; advances `cursor` past it. */
+function readEscape(ptr: usize, i: i32, end: i32): i32 {
+  if (i + 1 >= end) {
+    cursor = end;
+    return REPLACEMENT;
+  }
+  const e = <u32>load<u8>(ptr + <usize>i + 1);
+  cursor = i + 2;
+  switch (e) {
+    case 0x22: return 0x22; // \"
+    case 0x5c: return 0x5c; // \\
+    case 0x2f: return 0x2f; // \/
+    case 0x62: return 0x08; // \b
+    case 0x66: return 0x0c; // \f
+    case 0x6e: return 0x0a; // \n
+    case 0x72: return 0x0d; // \r
+    case 0x74: return 0x09; // \t
+    case 0x75: break;       // \uXXXX, below
+    default: return REPLACEMENT;
+  }
+  if (i + 6 > end) {
+    cursor = end;
+    return REPLACEMENT;
+  }
+  const unit = hex4(ptr, i + 2);
+  cursor = i + 6;
+  if (unit < 0) return REPLACEMENT;
+  if (unit < 0xd800 || unit > 0xdfff) return unit;
+  // A high surrogate must be followed by an escaped low surrogate; the parser rejects anything else.
+  if (unit <= 0xdbff && i + 12 <= end && load<u8>(ptr + <usize>i + 6) == 0x5c && load<u8>(ptr + <usize>i + 7) == 0x75) {
+    const low = hex4(ptr, i + 8);
+    if (low >= 0xdc00 && low <= 0xdfff) {
+      cursor = i + 12;
+      return 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
+    }
+  }
+  return REPLACEMENT;
+}
+
+/** Next code point of the content [cursor, end), advancing `cursor`; -1 at the end. */
+// @ts-ignore: decorator
+@inline
+function nextCodePoint(ptr: usize, end: i32): i32 {
+  const i = cursor;
+  if (i >= end) return -1;
+  const b = <u32>load<u8>(ptr + <usize>i);
+  if (b < 0x80) {
+    if (b != 0x5c) {
+      cursor = i + 1;
+      return <i32>b;
+    }
+    return readEscape(ptr, i, end);
+  }
+  const length = utf8SequenceLength(ptr, i, end, b);
+  if (length == 0) {
+    cursor = i + 1;
+    return REPLACEMENT;
+  }
+  cursor = i + length;
+  return <i32>utf8CodePoint(ptr, i, length);
+}
+
+/** Decoded content [start, end) as an AssemblyScript (UTF-16) string. */
+export function decodeToString(ptr: usize, start: i32, end: i32): string {
+  let units = 0;
+  cursor = start;
+  for (let cp = nextCodePoint(ptr, end); cp >= 0; cp = nextCodePoint(ptr, end)) {
+    units += cp >= 0x10000 ? 2 : 1;
+  }
+  if (units == 0) return "";
+  const out = changetype<string>(__new(<usize>units << 1, idof<string>()));
+  const op = changetype<usize>(out);
+  let k: usize = 0;
+  cursor = start;
+  for (let cp = nextCodePoint(ptr, end); cp >= 0 && k < <usize>units; cp = nextCodePoint(ptr, end)) {
+    if (cp < 0x10000) {
+      store<u16>(op + (k << 1), <u16>cp);
+      k++;
+    } else if (k + 1 < <usize>units) {
+      store<u16>(op + (k << 1), <u16>(0xd800 + ((cp - 0x10000) >> 10)));
+      store<u16>(op + (k << 1), <u16>(0xdc00 + (cp & 0x3ff)), 2);
+      k += 2;
+    } else {
+      break;
+    }
+  }
+  return out;
+}
+
+/** Whether the decoded content [start, end) equals `s`, compared code unit by code unit without allocating. */
+export function equalsString(ptr: usize, start: i32, end: i32, s: string): bool {
+  const sp = changetype<usize>(s);
+  const n = s.length;
+  let k = 0;
+  cursor = start;
+  for (let cp = nextCodePoint(ptr, end); cp >= 0; cp = nextCodePoint(ptr, end)) {
+    if (cp < 0x10000) {
+      if (k >= n || <i32>load<u16>(sp + (<usize>k << 1)) != cp) return false;
+      k++;
+    } else {
+      if (k + 1 >= n) return false;
+      if (<i32>load<u16>(sp + (<usize>k << 1)) != 0xd800 + ((cp - 0x10000) >> 10)) return false;
+      if (<i32>load<u16>(sp + (<usize>k << 1), 2) != 0xdc00 + (cp & 0x3ff)) return false;
+      k += 2;
+    }
+  }
+  return k == n;
+}
+
+/**
+ * Decodes the content [start, end) to UTF-8 into `out` (from offset 0) and returns the byte count. Decoding
+ * never lengthens the text (an escape is at least as long as the UTF-8 it stands for), so `end - start` bytes
+ * of room are enough. Returns -1 if that room cannot be had.
+ */
+export function decodeToUtf8(ptr: usize, start: i32, end: i32, out: ByteBuffer): i32 {
+  const room = end - start + 4;
+  if (!out.ensure(room, 0)) return -1;
+  const op = out.ptr;
+  let n = 0;
+  cursor = start;
+  for (let cp = nextCodePoint(ptr, end); cp >= 0 && n + 4 <= room; cp = nextCodePoint(ptr, end)) {
+    n += utf8Encode(op + <usize>n, <u32>cp);
+  }
+  return n;
+}

@@ -1,0 +1,466 @@
+// The one-pass RFC 8259 validator that builds a JsonDocument's node table.
+//
+// No recursion: open arrays/objects are kept on an explicit frame stack bounded by maxDepth (the innermost
+// one lives in locals), so input cannot exhaust the wasm call stack. Every read checks `i < len` first,
+// every table is bounded by a limit, and errors are returned, never thrown: a trap would kill the Envoy VM.
+//
+// Why module-level functions over plain numbers instead of methods: AssemblyScript's incremental GC spills
+// every managed reference (such as `this`) to its shadow stack around each use, which in a per-byte loop
+// costs more than the parsing itself. The scan state below is only meaningful during one scan(); wasm is
+// single-threaded, so scans never interleave.
+
+import { ByteBuffer } from "./buffer";
+import { hex4, hexValue } from "./decode";
+import { KeyResult, keysAdd, keysClose, keysDuplicateOffset, keysOpen, keysReset } from "./keys";
+import { JsonError, JsonLimits, JsonType } from "./types";
+import { utf8SequenceLength } from "./utf8";
+
+// Node record: 6 × i32, in document (pre-)order.
+export const NODE_SIZE: i32 = 24;
+export const N_KIND: usize = 0;   // JsonType in the low byte, FLAG_* above it
+export const N_START: usize = 4;  // offset of the first byte of the value (the quote of a string)
+export const N_END: usize = 8;    // offset just past the value
+export const N_NEXT: usize = 12;  // next sibling (array element, or next key of an object), -1 at the end
+export const N_AUX: usize = 16;   // container: first child; key: its value node; otherwise -1
+export const N_COUNT: usize = 20; // container: number of elements / members (also when children are not stored)
+export const FLAG_ESCAPES: i32 = 1 << 8;
+export const FLAG_KEY: i32 = 1 << 9;
+export const TYPE_MASK: i32 = 0xff;
+
+// Saved state of a suspended (non-innermost) open container: 5 × i32.
+const FRAME_SIZE: i32 = 20;
+const F_NODE: usize = 0;     // its node, or -1 when it is below recordDepth
+const F_OBJECT: usize = 4;   // 1 for an object, 0 for an array
+const F_COUNT: usize = 8;    // elements / members seen so far
+const F_LAST: usize = 12;    // last stored child (array element or key), -1 if none yet
+const F_KEY_BASE: usize = 16; // key-stack base of an object's keys (keys.ts)
+
+const QUOTE: u32 = 0x22;
+const BACKSLASH: u32 = 0x5c;
+
+// 8-byte patterns for the string fast path (see specialBytes).
+const ONES: u64 = 0x0101010101010101;
+const HIGHS: u64 = 0x8080808080808080;
+const QUOTES: u64 = 0x2222222222222222;
+const BACKSLASHES: u64 = 0x5c5c5c5c5c5c5c5c;
+const SPACES: u64 = 0x2020202020202020;
+
+// ---- State of the scan in progress ----
+let nodeBuffer: ByteBuffer | null = null; // the document's node table (touched only to grow it)
+let nodesPtr: usize = 0;
+let nodeCapacity: i32 = 0;  // nodes that fit in nodeBuffer
+let nodeCount: i32 = 0;
+const frames = new ByteBuffer(16 * FRAME_SIZE);
+let framesPtr: usize = frames.ptr;
+let framesCapacity: i32 = frames.capacity;
+let values: i32 = 0;        // values + keys seen
+let maxValues: i32 = 0;
+let maxDepth: i32 = 0;
+let recordDepth: i32 = 0;
+let checkKeys: bool = true;
+let stringEscaped: bool = false; // side result of scanString
+let errorCode: JsonError = JsonError.None;
+let errorAt: i32 = -1;
+
+/**
+ * Validates `len` bytes at `ptr` from offset `start` (the first non-whitespace byte) and fills `nodes`.
+ * Returns the number of nodes, or -1 with the error in scanError()/scanErrorOffset().
+ */
+export function scan(ptr: usize, len: i32, start: i32, limits: JsonLimits, nodes: ByteBuffer): i32 {
+  nodeBuffer = nodes;
+  nodesPtr = nodes.ptr;
+  nodeCapacity = nodes.capacity / NODE_SIZE;
+  nodeCount = 0;
+  values = 0;
+  maxValues = limits.maxValues;
+  maxDepth = limits.maxDepth;
+  recordDepth = limits.recordDepth < 0 ? 0 : limits.recordDepth; // the root is always stored
+  checkKeys = limits.rejectDuplicateKeys;
+  errorCode = JsonError.None;
+  errorAt = -1;
+  keysReset(ptr);
+  const result = scanDocument(ptr, len, start);
+  nodeBuffer = null;
+  return result < 0 ? -1 : nodeCount;
+}
+
+export function scanError(): JsonError {
+  return errorCode;
+}
+
+export function scanErrorOffset(): i32 {
+  return errorAt;
+}
+
+/** Records an error; returns -1 so scanners can `return fail(...)`. */
+function fail(error: JsonError, offset: i32): i32 {
+  errorCode = error;
+  errorAt = offset;
+  return -1;
+}
+
+/**
+ * Marks (high bit set) the bytes of `w` that need a closer look inside a string: a quote, a backslash, a
+ * control character (< 0x20) or a non-ASCII byte. Classic SWAR "has zero byte"/"has byte less than" tests:
+ * borrows can only add false marks ABOVE a true one, so the lowest mark is exact, which is all we use.
+ */
+// @ts-ignore: decorator
+@inline
+function specialBytes(w: u64): u64 {
+  const quote = w ^ QUOTES;
+  const backslash = w ^ BACKSLASHES;
+  const control = (w - SPACES) & ~w;
+  const isQuote = (quote - ONES) & ~quote;
+  const isBackslash = (backslash - ONES) & ~backslash;
+  return (control | isQuote | isBackslash | w) & HIGHS;
+}
+
+/**
+ * Skips plain string bytes 8 at a time and returns the offset of the first byte that needs attention, or of
+ * the last (< 8) bytes of the input, which the caller checks one by one. Little endian: the lowest marked
+ * byte is the first in memory.
+ */
+// @ts-ignore: decorator
+@inline
+function skipPlainAscii(ptr: usize, len: i32, i: i32): i32 {
+  while (i + 8 <= len) {
+    const marks = specialBytes(load<u64>(ptr + <usize>i));
+    if (marks != 0) return i + <i32>(ctz(marks) >> 3);
+    i += 8;
+  }
+  return i;
+}
+
+/** The character after a backslash in \" \\ \/ \b \f \n \r \t. */
+// @ts-ignore: decorator
+@inline
+function isShortEscape(e: u32): bool {
+  return e == QUOTE || e == BACKSLASH || e == 0x2f || e == 0x62 || e == 0x66 || e == 0x6e || e == 0x72 || e == 0x74;
+}
+
+// @ts-ignore: decorator
+@inline
+function isDigit(c: u32): bool {
+  return c - 0x30 < 10;
+}
+
+/** Skips RFC 8259 whitespace (space, tab, line feed, carriage return) from `i`. */
+// @ts-ignore: decorator
+@inline
+export function skipWhitespace(ptr: usize, len: i32, i: i32): i32 {
+  while (i < len) {
+    const c = <u32>load<u8>(ptr + <usize>i);
+    if (c > 0x20 || (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09)) break;
+    i++;
+  }
+  return i;
+}
+
+// @ts-ignore: decorator
+@inline
+function setNodeField(node: i32, field: usize, value: i32): void {
+  store<i32>(nodesPtr + <usize>node * NODE_SIZE + field, value);
+}
+
+/** Appends a node; returns its id, or -1 (error set) if the table cannot grow. */
+// @ts-ignore: decorator
+@inline
+function newNode(kind: i32, start: i32, end: i32): i32 {
+  const id = nodeCount;
+  if (id >= nodeCapacity && !growNodes()) return fail(JsonError.TooLarge, start);
+  const np = nodesPtr + <usize>id * NODE_SIZE;
+  store<i32>(np + N_KIND, kind);
+  store<i32>(np + N_START, start);
+  store<i32>(np + N_END, end);
+  store<i32>(np + N_NEXT, -1);
+  store<i32>(np + N_AUX, -1);
+  store<i32>(np + N_COUNT, 0);
+  nodeCount = id + 1;
+  return id;
+}
+
+/** Doubles the node table (bounded: there are never more nodes than maxValues). */
+function growNodes(): bool {
+  const buffer = nodeBuffer;
+  if (buffer === null) return false;
+  if (!buffer.ensure((nodeCount + 1) * NODE_SIZE, nodeCount * NODE_SIZE)) return false;
+  nodesPtr = buffer.ptr;
+  nodeCapacity = buffer.capacity / NODE_SIZE;
+  return true;
+}
+
+function growFrames(needed: i32, keep: i32): bool {
+  if (!frames.ensure(needed, keep)) return false;
+  framesPtr = frames.ptr;
+  framesCapacity = frames.capacity;
+  return true;
+}
+
+/**
+ * The main loop: "a key/value starts here", then "a value ended here: close containers until the next one".
+ * The innermost open container is described by the locals `container`, `inObject`, `count`, `last`,
+ * `keyBase`; opening a child saves them into the frame stack and closing it restores them.
+ */
+function scanDocument(ptr: usize, len: i32, i: i32): i32 {
+  let depth = 0;        // open arrays/objects
+  let container = -1;   // node of the innermost open container (-1: none, or not stored)
+  let inObject = false;
+  let count = 0;        // its elements / members so far
+  let last = -1;        // its last stored child (element or key), -1 if none
+  let keyBase = 0;      // its key-stack base (objects, when checking duplicates)
+  let needKey = false;  // an object member starts at i: read `"key" :` first
+
+  while (true) {
+    i = skipWhitespace(ptr, len, i);
+    const record = depth <= recordDepth;
+
+    if (needKey) {
+      if (i >= len) return fail(JsonError.UnexpectedEnd, i);
+      if (<u32>load<u8>(ptr + <usize>i) != QUOTE) return fail(JsonError.UnexpectedByte, i);
+      if (++values > maxValues) return fail(JsonError.TooManyValues, i);
+      const end = scanString(ptr, len, i);
+      if (end < 0) return -1;
+      const escaped = stringEscaped;
+      count++;
+      if (record) {
+        const key = newNode(<i32>JsonType.String | FLAG_KEY | (escaped ? FLAG_ESCAPES : 0), i, end);
+        if (key < 0) return -1;
+        if (last >= 0) setNodeField(last, N_NEXT, key);
+        else if (container >= 0) setNodeField(container, N_AUX, key);
+        last = key;
+      }
+      if (checkKeys) {
+        const result = keysAdd(depth - 1, i + 1, end - 1, escaped);
+        if (result == KeyResult.Duplicate) return fail(JsonError.DuplicateKey, i);
+        if (result != KeyResult.Unique) return fail(JsonError.TooLarge, i);
+      }
+      i = skipWhitespace(ptr, len, end);
+      if (i >= len) return fail(JsonError.UnexpectedEnd, i);
+      if (load<u8>(ptr + <usize>i) != 0x3a) return fail(JsonError.UnexpectedByte, i); // :
+      i = skipWhitespace(ptr, len, i + 1);
+      needKey = false;
+    }
+
+    // ---- A value starts at i. ----
+    if (i >= len) return fail(JsonError.UnexpectedEnd, i);
+    if (++values > maxValues) return fail(JsonError.TooManyValues, i);
+    const c = <u32>load<u8>(ptr + <usize>i);
+    let kind: i32;
+    let end = -1;
+    if (c == QUOTE) {
+      end = scanString(ptr, len, i);
+      kind = stringEscaped ? <i32>JsonType.String | FLAG_ESCAPES : <i32>JsonType.String;
+    } else if (c == 0x2d || isDigit(c)) {
+      end = scanNumber(ptr, len, i);
+      kind = JsonType.Number;
+    } else if (c == 0x7b || c == 0x5b) { // { or [
+      if (depth >= maxDepth) return fail(JsonError.TooDeep, i);
+      kind = c == 0x7b ? JsonType.Object : JsonType.Array;
+      end = i + 1; // placeholder; the real end is stored when the container closes
+    } else if (c == 0x74) { // true
+      end = i + 4 <= len && load<u32>(ptr + <usize>i) == 0x65757274 ? i + 4 : literalError(ptr, len, i, "true");
+      kind = JsonType.True;
+    } else if (c == 0x66) { // false: "f" then "alse"
+      end = i + 5 <= len && load<u32>(ptr + <usize>i, 1) == 0x65736c61 ? i + 5 : literalError(ptr, len, i, "false");
+      kind = JsonType.False;
+    } else if (c == 0x6e) { // null
+      end = i + 4 <= len && load<u32>(ptr + <usize>i) == 0x6c6c756e ? i + 4 : literalError(ptr, len, i, "null");
+      kind = JsonType.Null;
+    } else {
+      return fail(JsonError.UnexpectedByte, i);
+    }
+    if (end < 0) return -1;
+
+    let node = -1;
+    if (record) {
+      node = newNode(kind, i, end);
+      if (node < 0) return -1;
+    }
+    if (depth > 0) {
+      if (inObject) {
+        // A member value hangs on its key (the key is stored whenever the value is).
+        if (node >= 0 && last >= 0) setNodeField(last, N_AUX, node);
+      } else {
+        count++;
+        if (node >= 0) {
+          if (last >= 0) setNodeField(last, N_NEXT, node);
+          else if (container >= 0) setNodeField(container, N_AUX, node);
+          last = node;
+        }
+      }
+    }
+
+    if (kind == JsonType.Object || kind == JsonType.Array) {
+      // Suspend the current container and make the new one innermost.
+      if (depth > 0) {
+        const frameEnd = depth * FRAME_SIZE;
+        if (frameEnd > framesCapacity && !growFrames(frameEnd, (depth - 1) * FRAME_SIZE)) {
+          return fail(JsonError.TooLarge, i);
+        }
+        const fp = framesPtr + <usize>(depth - 1) * FRAME_SIZE;
+        store<i32>(fp + F_NODE, container);
+        store<i32>(fp + F_OBJECT, inObject ? 1 : 0);
+        store<i32>(fp + F_COUNT, count);
+        store<i32>(fp + F_LAST, last);
+        store<i32>(fp + F_KEY_BASE, keyBase);
+      }
+      depth++;
+      container = node;
+      inObject = kind == JsonType.Object;
+      count = 0;
+      last = -1;
+      if (inObject && checkKeys) {
+        keyBase = keysOpen(depth - 1);
+        if (keyBase < 0) return fail(JsonError.TooLarge, i);
+      }
+      i = skipWhitespace(ptr, len, i + 1);
+      if (i >= len || <u32>load<u8>(ptr + <usize>i) != (inObject ? <u32>0x7d : <u32>0x5d)) {
+        needKey = inObject;
+        continue; // first element / member
+      }
+      // empty container: the loop below closes it
+    } else {
+      i = end;
+    }
+
+    // ---- A value ended at i: close containers until the next value starts. ----
+    while (true) {
+      i = skipWhitespace(ptr, len, i);
+      if (depth == 0) {
+        if (i < len) return fail(JsonError.TrailingContent, i);
+        return i;
+      }
+      if (i >= len) return fail(JsonError.UnexpectedEnd, i);
+      const d = <u32>load<u8>(ptr + <usize>i);
+      if (d == 0x2c) { // ,
+        i++;
+        needKey = inObject;
+        break; // next element / member
+      }
+      if (d != (inObject ? <u32>0x7d : <u32>0x5d)) return fail(JsonError.UnexpectedByte, i);
+      if (inObject && checkKeys && keysClose(depth - 1, keyBase)) {
+        return fail(JsonError.DuplicateKey, keysDuplicateOffset());
+      }
+      if (container >= 0) {
+        setNodeField(container, N_END, i + 1);
+        setNodeField(container, N_COUNT, count);
+      }
+      depth--;
+      i++;
+      if (depth > 0) {
+        const fp = framesPtr + <usize>(depth - 1) * FRAME_SIZE;
+        container = load<i32>(fp + F_NODE);
+        inObject = load<i32>(fp + F_OBJECT) != 0;
+        count = load<i32>(fp + F_COUNT);
+        last = load<i32>(fp + F_LAST);
+        keyBase = load<i32>(fp + F_KEY_BASE);
+      }
+    }
+  }
+}
+
+/**
+ * Validates the string starting with the quote at `i`; returns the offset after its closing quote and sets
+ * `stringEscaped`. Plain ASCII is skipped 8 bytes at a time; everything else is checked byte by byte.
+ */
+function scanString(ptr: usize, len: i32, i: i32): i32 {
+  let escaped = false;
+  i++;
+  while (true) {
+    i = skipPlainAscii(ptr, len, i);
+    if (i >= len) return fail(JsonError.UnexpectedEnd, i);
+    let c = <u32>load<u8>(ptr + <usize>i);
+    if (c == QUOTE) {
+      stringEscaped = escaped;
+      return i + 1;
+    }
+    if (c == BACKSLASH) {
+      escaped = true;
+      if (i + 1 < len && isShortEscape(<u32>load<u8>(ptr + <usize>i + 1))) {
+        i += 2;
+      } else {
+        i = scanEscape(ptr, len, i);
+        if (i < 0) return -1;
+      }
+    } else if (c < 0x20) {
+      return fail(JsonError.ControlCharacter, i);
+    } else if (c < 0x80) {
+      i++;
+    } else {
+      // A run of non-ASCII text: validate sequence after sequence without retrying the ASCII fast path.
+      do {
+        const n = utf8SequenceLength(ptr, i, len, c);
+        if (n == 0) return fail(JsonError.InvalidUtf8, i);
+        i += n;
+        if (i >= len) break;
+        c = <u32>load<u8>(ptr + <usize>i);
+      } while (c >= 0x80);
+    }
+  }
+}
+
+/** Validates the escape whose backslash is at `i`; returns the offset after it. */
+function scanEscape(ptr: usize, len: i32, i: i32): i32 {
+  if (i + 1 >= len) return fail(JsonError.UnexpectedEnd, len);
+  const e = <u32>load<u8>(ptr + <usize>i + 1);
+  if (isShortEscape(e)) return i + 2;
+  if (e != 0x75) return fail(JsonError.InvalidEscape, i); // not \u
+  for (let k = i + 2; k < i + 6; k++) {
+    if (k >= len) return fail(JsonError.UnexpectedEnd, len);
+    if (hexValue(<u32>load<u8>(ptr + <usize>k)) < 0) return fail(JsonError.InvalidEscape, i);
+  }
+  const unit = hex4(ptr, i + 2);
+  if (unit < 0xd800 || unit > 0xdfff) return i + 6;
+  // A surrogate escape must be a high one immediately followed by an escaped low one.
+  if (unit >= 0xdc00) return fail(JsonError.LoneSurrogate, i);
+  if (i + 12 <= len && load<u8>(ptr + <usize>i + 6) == BACKSLASH && load<u8>(ptr + <usize>i + 7) == 0x75) {
+    const low = hex4(ptr, i + 8);
+    if (low >= 0xdc00 && low <= 0xdfff) return i + 12;
+  }
+  return fail(JsonError.LoneSurrogate, i);
+}
+
+/** Validates a number against the RFC 8259 grammar; returns the offset after it. */
+function scanNumber(ptr: usize, len: i32, i: i32): i32 {
+  let j = i;
+  if (load<u8>(ptr + <usize>j) == 0x2d) { // -
+    j++;
+    if (j >= len) return fail(JsonError.InvalidNumber, j);
+  }
+  let c = <u32>load<u8>(ptr + <usize>j);
+  if (c == 0x30) {
+    j++;
+    // "01" is not a number: a zero integer part stands alone
+    if (j < len && isDigit(<u32>load<u8>(ptr + <usize>j))) return fail(JsonError.InvalidNumber, j);
+  } else if (c - 0x31 < 9) {
+    j++;
+    while (j < len && isDigit(<u32>load<u8>(ptr + <usize>j))) j++;
+  } else {
+    return fail(JsonError.InvalidNumber, j);
+  }
+  if (j < len && load<u8>(ptr + <usize>j) == 0x2e) { // . needs at least one digit after it
+    j++;
+    if (j >= len || !isDigit(<u32>load<u8>(ptr + <usize>j))) return fail(JsonError.InvalidNumber, j);
+    while (j < len && isDigit(<u32>load<u8>(ptr + <usize>j))) j++;
+  }
+  if (j < len && (<u32>load<u8>(ptr + <usize>j) | 0x20) == 0x65) { // e or E, optional sign, digits
+    j++;
+    if (j < len) {
+      c = <u32>load<u8>(ptr + <usize>j);
+      if (c == 0x2b || c == 0x2d) j++;
+    }
+    if (j >= len || !isDigit(<u32>load<u8>(ptr + <usize>j))) return fail(JsonError.InvalidNumber, j);
+    while (j < len && isDigit(<u32>load<u8>(ptr + <usize>j))) j++;
+  }
+  return j;
+}
+
+/** Reports where the bytes at `i` stop matching the literal `word` (the fast 4-byte comparison failed). */
+function literalError(ptr: usize, len: i32, i: i32, word: string): i32 {
+  const n = word.length;
+  for (let k = 0; k < n; k++) {
+    if (i + k >= len) return fail(JsonError.UnexpectedEnd, i + k);
+    if (<i32>load<u8>(ptr + <usize>(i + k)) != <i32>word.charCodeAt(k)) return fail(JsonError.UnexpectedByte, i + k);
+  }
+  return fail(JsonError.UnexpectedByte, i); // not reached: the fast comparison would have matched
+}

@@ -1,0 +1,234 @@
+// Drives build/test/json.wasm (assembly/testing/json.ts) from tests: bytes in, results out, plus a canonical
+// structural form so our parse can be compared with JSON.parse.
+import { readFileSync } from "node:fs";
+
+export enum JsonType { Absent = -1, Null = 0, False = 1, True = 2, Number = 3, String = 4, Array = 5, Object = 6 }
+export enum JsonError {
+  None = 0, Empty, ByteOrderMark, UnexpectedByte, UnexpectedEnd, TrailingContent, InvalidUtf8,
+  InvalidEscape, LoneSurrogate, ControlCharacter, InvalidNumber, TooDeep, TooLarge, TooManyValues, DuplicateKey,
+}
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  _initialize(): void;
+  inputBuffer(len: number): number;
+  textBuffer(units: number): number;
+  outputPtr(): number;
+  setLimits(maxBytes: number, maxDepth: number, maxValues: number, recordDepth: number, rejectDup: number): void;
+  resetLimits(): void;
+  parse(len: number): number;
+  parseRange(ptr: number, len: number): number;
+  parseText(units: number): number;
+  parseBytesCopy(len: number): number;
+  parseOther(len: number): number;
+  lastError(): number;
+  errorOffset(): number;
+  root(): number;
+  nodeTableSize(): number;
+  type(node: number): number;
+  isType(node: number, t: number): number;
+  isKey(node: number): number;
+  start(node: number): number;
+  end(node: number): number;
+  length(node: number): number;
+  firstChild(node: number): number;
+  nextSibling(node: number): number;
+  keyValue(node: number): number;
+  hasEscapes(node: number): number;
+  getBool(node: number, fallback: number): number;
+  getNumber(node: number): number;
+  isInteger(node: number): number;
+  getString(node: number): number;
+  get(object: number, keyUnits: number): number;
+  stringEquals(node: number, units: number): number;
+  rawBytes(node: number): number;
+  errorMessage(e: number): number;
+  wReset(): void;
+  wBeginObject(): void;
+  wEndObject(): void;
+  wBeginArray(): void;
+  wEndArray(): void;
+  wKey(units: number): void;
+  wString(units: number): void;
+  wStringBytes(len: number): void;
+  wRawRange(len: number): void;
+  wStringBytesAt(ptr: number, len: number): void;
+  wRawRangeAt(ptr: number, len: number): void;
+  wRawNode(node: number): void;
+  wInteger(v: bigint): void;
+  wNumber(v: number): void;
+  wBool(b: number): void;
+  wNull(): void;
+  wMisused(): number;
+  wByteLength(): number;
+  wOutput(): number;
+  wOutputString(): number;
+  quote(units: number): number;
+}
+
+/** Structural form shared by our reader and JSON.parse: object members sorted by key. */
+export type Canonical = null | boolean | number | string | Canonical[] | { members: Array<[string, Canonical]> };
+
+export interface LimitOptions {
+  maxBytes?: number;
+  maxDepth?: number;
+  maxValues?: number;
+  recordDepth?: number;
+  rejectDuplicateKeys?: boolean;
+}
+
+const encoder = new TextEncoder();
+
+export class JsonWasm {
+  readonly x: Exports;
+  /** Messages the module logged (the abort handler logs before it traps). */
+  readonly logs: string[] = [];
+
+  private constructor(instance: WebAssembly.Instance) {
+    this.x = instance.exports as unknown as Exports;
+  }
+
+  static load(path = "build/test/json.wasm"): JsonWasm {
+    const module = new WebAssembly.Module(readFileSync(path));
+    let self: JsonWasm | undefined;
+    const instance = new WebAssembly.Instance(module, {
+      env: {
+        proxy_log: (_level: number, ptr: number, len: number): number => {
+          if (self) self.logs.push(new TextDecoder().decode(new Uint8Array(self.x.memory.buffer, ptr, len)));
+          return 0;
+        },
+      },
+    });
+    self = new JsonWasm(instance);
+    self.x._initialize();
+    return self;
+  }
+
+  setLimits(options: LimitOptions): void {
+    this.x.setLimits(
+      options.maxBytes ?? 1 << 20,
+      options.maxDepth ?? 64,
+      options.maxValues ?? 1 << 20,
+      options.recordDepth ?? 0x7fffffff,
+      (options.rejectDuplicateKeys ?? true) ? 1 : 0,
+    );
+  }
+
+  resetLimits(): void {
+    this.x.resetLimits();
+  }
+
+  /** Parses bytes (strings are UTF-8 encoded); returns the JsonError. */
+  parse(input: Uint8Array | string): JsonError {
+    const bytes = typeof input === "string" ? encoder.encode(input) : input;
+    const ptr = this.x.inputBuffer(bytes.length);
+    new Uint8Array(this.x.memory.buffer, ptr, bytes.length).set(bytes);
+    return this.x.parse(bytes.length);
+  }
+
+  /** Copies bytes into the input buffer without parsing (for writer.stringBytes / rawRange). */
+  putInput(bytes: Uint8Array): number {
+    const ptr = this.x.inputBuffer(bytes.length);
+    new Uint8Array(this.x.memory.buffer, ptr, bytes.length).set(bytes);
+    return bytes.length;
+  }
+
+  /** Copies a JS string (UTF-16, lone surrogates kept) into the text buffer; returns its unit count. */
+  putText(s: string): number {
+    const ptr = this.x.textBuffer(s.length);
+    const view = new Uint16Array(this.x.memory.buffer, ptr, s.length);
+    for (let i = 0; i < s.length; i++) view[i] = s.charCodeAt(i);
+    return s.length;
+  }
+
+  outputUtf16(units: number): string {
+    const view = new Uint16Array(this.x.memory.buffer, this.x.outputPtr(), units);
+    let s = "";
+    for (let i = 0; i < units; i += 4096) s += String.fromCharCode(...view.subarray(i, i + 4096));
+    return s;
+  }
+
+  outputBytes(len: number): Uint8Array {
+    return new Uint8Array(this.x.memory.buffer, this.x.outputPtr(), len).slice();
+  }
+
+  getString(node: number): string | null {
+    const units = this.x.getString(node);
+    return units < 0 ? null : this.outputUtf16(units);
+  }
+
+  get(object: number, key: string): number {
+    return this.x.get(object, this.putText(key));
+  }
+
+  stringEquals(node: number, s: string): boolean {
+    return this.x.stringEquals(node, this.putText(s)) === 1;
+  }
+
+  rawText(node: number): string {
+    return new TextDecoder().decode(this.outputBytes(this.x.rawBytes(node)));
+  }
+
+  errorMessage(e: JsonError): string {
+    return this.outputUtf16(this.x.errorMessage(e));
+  }
+
+  /** Children of a container (for objects: key nodes). */
+  children(node: number): number[] {
+    const out: number[] = [];
+    for (let c = this.x.firstChild(node); c >= 0; c = this.x.nextSibling(c)) out.push(c);
+    return out;
+  }
+
+  /** Canonical form of a stored subtree. */
+  canonical(node: number): Canonical {
+    switch (this.x.type(node) as JsonType) {
+      case JsonType.Null: return null;
+      case JsonType.False: return false;
+      case JsonType.True: return true;
+      case JsonType.Number: return this.x.getNumber(node);
+      case JsonType.String: return this.getString(node);
+      case JsonType.Array: return this.children(node).map((c) => this.canonical(c));
+      case JsonType.Object: {
+        const members: Array<[string, Canonical]> = this.children(node).map((k) => [
+          this.getString(k) ?? "<not a string>",
+          this.canonical(this.x.keyValue(k)),
+        ]);
+        return { members: members.sort(byKey) };
+      }
+      default: return "<absent node>";
+    }
+  }
+
+  // ---- writer ----
+  writerOutput(): string {
+    return new TextDecoder("utf-8", { fatal: true }).decode(this.outputBytes(this.x.wOutput()));
+  }
+}
+
+/** Canonical form of a JSON.parse result (own properties, including "__proto__"). */
+export function canonicalOf(value: unknown): Canonical {
+  if (value === null || typeof value === "boolean" || typeof value === "number" || typeof value === "string") {
+    return value;
+  }
+  if (Array.isArray(value)) return value.map(canonicalOf);
+  const record = value as Record<string, unknown>;
+  const members: Array<[string, Canonical]> = Object.keys(record).map((k) => [k, canonicalOf(record[k])]);
+  return { members: members.sort(byKey) };
+}
+
+function byKey(a: [string, Canonical], b: [string, Canonical]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
+/** Deterministic PRNG (mulberry32) for tests that want plain seeded randomness. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
