@@ -1,8 +1,27 @@
-// Compiles an AssemblyScript entry file to a .wasm for tests that exercise one part of the module on its own
-// (the JSON reader, the pure engine) without going through the proxy-wasm ABI.
-import asc from "assemblyscript/asc";
+// Compiles AssemblyScript to .wasm in child processes (asc is single-threaded; separate processes let several
+// targets build at once). Used by the test setup and the benchmark: the filter itself (asconfig.json targets)
+// and the entries in assembly/testing/, which export one part of the module (JSON reader, engine) on its own.
+import { execFile } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const ASC = require.resolve("assemblyscript/bin/asc.js");
+
+function runAsc(args: string[], what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [ASC, ...args], { maxBuffer: 16 << 20 }, (error, _stdout, stderr) => {
+      if (error) reject(new Error(`asc failed for ${what}:\n${stderr}`));
+      else resolve();
+    });
+  });
+}
+
+/** Builds one asconfig.json target of assembly/index.ts ("release" → build/mcp-guard.wasm). */
+export function buildModule(target: "release" | "debug"): Promise<void> {
+  return runAsc(["assembly/index.ts", "--target", target], `assembly/index.ts --target ${target}`);
+}
 
 export interface CompileOptions {
   /** Extra asc flags, e.g. ["--runtime", "stub"]. */
@@ -10,10 +29,14 @@ export interface CompileOptions {
   optimize?: boolean;
 }
 
+/** Compiles a test entry with the same runtime settings as the filter, plus the runtime exports. */
 export async function compileAssemblyScript(entry: string, outFile: string, options: CompileOptions = {}): Promise<void> {
   mkdirSync(dirname(outFile), { recursive: true });
-  const args = [
+  await runAsc([
     entry,
+    // The abort handler must be part of the program for `--use abort=` to resolve, even when the entry does
+    // not import the ABI layer.
+    "assembly/abi/runtime.ts",
     "--outFile", outFile,
     "--runtime", "incremental",
     "--exportStart", "_initialize",
@@ -21,10 +44,5 @@ export async function compileAssemblyScript(entry: string, outFile: string, opti
     "--exportRuntime",
     ...(options.optimize === false ? ["--debug"] : ["-O3", "--noAssert"]),
     ...(options.flags ?? []),
-  ];
-  let stderrText = "";
-  const { error } = await asc.main(args, {
-    stderr: { write: (chunk: string | Uint8Array) => { stderrText += String(chunk); return true; } } as never,
-  });
-  if (error) throw new Error(`asc failed for ${entry}: ${error.message}\n${stderrText}`);
+  ], entry);
 }

@@ -1,0 +1,35 @@
+// What the engine decided about one request, and what the client gets when it is refused.
+
+// Machine-readable reasons: stable strings used in logs, audit records and metrics.
+export const REASON_ALLOWED = "allowed";
+export const REASON_TOOL_NOT_ALLOWED = "tool_not_allowed";
+export const REASON_METHOD_NOT_ALLOWED = "method_not_allowed";
+export const REASON_INVALID_TOOL_NAME = "invalid_tool_name";
+export const REASON_PARSE_ERROR = "parse_error";
+export const REASON_EMPTY_BODY = "empty_body";
+export const REASON_INVALID_REQUEST = "invalid_request";
+export const REASON_DUPLICATE_KEY = "duplicate_key";
+export const REASON_TOO_DEEP = "too_deep";
+export const REASON_TOO_MANY_VALUES = "too_many_values";
+export const REASON_BATCH_NOT_ALLOWED = "batch_not_allowed";
+export const REASON_BATCH_TOO_LARGE = "batch_too_large";
+export const REASON_BODY_TOO_LARGE = "body_too_large";
+export const REASON_UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
+export const REASON_UNSUPPORTED_ENCODING = "unsupported_encoding";
+
+export class Decision {
+  allow: bool = true;
+  // HTTP status of the local reply when refused.
+  httpStatus: i32 = 200;
+  // JSON-RPC error code of the (first) refusal; 0 when allowed.
+  rpcCode: i32 = 0;
+  reason: string = REASON_ALLOWED;
+  // Human-readable detail for logs (never raw tool arguments).
+  detail: string = "";
+  // The JSON body sent to the client instead of forwarding the request; null when allowed.
+  reply: ArrayBuffer | null = null;
+  method: string = "";
+  tool: string = "";
+  isBatch: bool = false;
+  messageCount: i32 = 0;
+}

@@ -1,0 +1,208 @@
+// The request-path decision: pure (no host calls), so it can be tested and benchmarked on its own.
+// Input: the policy, the request body bytes and the MCP-Protocol-Version header. Output: a Decision with the
+// exact reply a refused client gets.
+import { JsonDocument, JsonError, JsonType, jsonErrorMessage } from "../json";
+import { JsonWriter } from "../json/writer";
+import { writeErrorResponse } from "../mcp/error_reply";
+import { Message, MessageKind, classifyMessage, toolCallName } from "../mcp/message";
+import { batchesAllowed } from "../mcp/protocol";
+import { INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR } from "../mcp/rpc_codes";
+import { GuardConfig } from "../policy/config";
+import * as R from "./decision";
+import { Decision } from "./decision";
+
+// The deepest node the decision reads: batch array (0) → message (1) → params (2) → params.name (3). Deeper
+// values (tool arguments) are validated in full but not recorded, which keeps big arguments cheap.
+const RECORD_DEPTH: i32 = 3;
+
+// The verdict on one message inside a body.
+class MessageVerdict {
+  allow: bool = true;
+  rpcCode: i32 = 0;
+  message: string = "";
+  reason: string = R.REASON_ALLOWED;
+  policyDenial: bool = false;
+  tool: string = "";
+}
+
+export class RequestEngine {
+  private doc: JsonDocument = new JsonDocument();
+  private writer: JsonWriter = new JsonWriter();
+
+  constructor(private config: GuardConfig) {
+    const limits = this.doc.limits;
+    limits.maxBytes = config.limits.maxBodyBytes;
+    limits.maxDepth = config.limits.maxJsonDepth;
+    limits.maxValues = config.limits.maxBodyBytes;
+    limits.recordDepth = RECORD_DEPTH;
+    limits.rejectDuplicateKeys = true;
+  }
+
+  // Decides a complete request body held at [ptr, ptr + len).
+  decide(ptr: usize, len: i32, protocolVersion: string | null): Decision {
+    if (len == 0) return this.refuse(400, PARSE_ERROR, "Parse error: the request body is empty", R.REASON_EMPTY_BODY);
+    const doc = this.doc;
+    const error = doc.parse(ptr, len);
+    if (error != JsonError.None) return this.refuseParse(error, doc.errorOffset);
+
+    const root = doc.root();
+    if (doc.type(root) == JsonType.Array) return this.decideBatch(root, protocolVersion);
+
+    const message = classifyMessage(doc, root);
+    const verdict = this.judge(message);
+    const decision = new Decision();
+    decision.method = message.method;
+    decision.tool = verdict.tool;
+    decision.messageCount = 1;
+    if (verdict.allow) return decision;
+    decision.allow = false;
+    decision.rpcCode = verdict.rpcCode;
+    decision.reason = verdict.reason;
+    decision.detail = verdict.message;
+    decision.httpStatus = verdict.policyDenial ? this.config.denyStatus : 400;
+    const writer = this.writer;
+    writer.reset();
+    writeErrorResponse(writer, this.idOf(message), verdict.rpcCode, verdict.message);
+    decision.reply = writer.toArrayBuffer();
+    return decision;
+  }
+
+  // Reply for a body that cannot be a message at all.
+  refuse(httpStatus: i32, rpcCode: i32, message: string, reason: string): Decision {
+    const decision = new Decision();
+    decision.allow = false;
+    decision.httpStatus = httpStatus;
+    decision.rpcCode = rpcCode;
+    decision.reason = reason;
+    decision.detail = message;
+    const writer = this.writer;
+    writer.reset();
+    writeErrorResponse(writer, null, rpcCode, message);
+    decision.reply = writer.toArrayBuffer();
+    return decision;
+  }
+
+  private refuseParse(error: JsonError, offset: i32): Decision {
+    const where = " at byte " + offset.toString();
+    if (error == JsonError.DuplicateKey) {
+      return this.refuse(400, INVALID_REQUEST, "Invalid Request: duplicate object key" + where, R.REASON_DUPLICATE_KEY);
+    }
+    if (error == JsonError.TooDeep) {
+      return this.refuse(400, INVALID_REQUEST, "Invalid Request: nesting deeper than " + this.config.limits.maxJsonDepth.toString() + " levels", R.REASON_TOO_DEEP);
+    }
+    if (error == JsonError.TooManyValues) {
+      return this.refuse(400, INVALID_REQUEST, "Invalid Request: too many JSON values", R.REASON_TOO_MANY_VALUES);
+    }
+    if (error == JsonError.TooLarge) {
+      return this.refuse(413, INVALID_REQUEST, "Request body exceeds the " + this.config.limits.maxBodyBytes.toString() + " byte limit", R.REASON_BODY_TOO_LARGE);
+    }
+    return this.refuse(400, PARSE_ERROR, "Parse error: " + jsonErrorMessage(error) + where, R.REASON_PARSE_ERROR);
+  }
+
+  private idOf(message: Message): ArrayBuffer | null {
+    return message.idNode >= 0 ? this.doc.rawBytes(message.idNode) : null;
+  }
+
+  private judge(message: Message): MessageVerdict {
+    const verdict = new MessageVerdict();
+    if (message.kind == MessageKind.Invalid) {
+      return deny(verdict, message.errorCode, message.errorMessage, R.REASON_INVALID_REQUEST, false);
+    }
+    if (message.kind == MessageKind.Response) return verdict;
+
+    const method = message.method;
+    if (!this.config.methods.permits(method)) {
+      return deny(verdict, METHOD_NOT_FOUND, "Method not found: " + method, R.REASON_METHOD_NOT_ALLOWED, true);
+    }
+    if (method == "tools/call") {
+      const tool = toolCallName(this.doc, message);
+      if (tool === null) {
+        return deny(verdict, INVALID_REQUEST, "Invalid Request: tools/call needs params.name as a string", R.REASON_INVALID_TOOL_NAME, false);
+      }
+      verdict.tool = tool;
+      if (!this.config.tools.matches(tool)) {
+        // Same answer as for a tool the server does not have, so the allowlist cannot be probed.
+        return deny(verdict, INVALID_PARAMS, "Unknown tool: " + tool, R.REASON_TOOL_NOT_ALLOWED, true);
+      }
+    }
+    return verdict;
+  }
+
+  private decideBatch(root: i32, protocolVersion: string | null): Decision {
+    const doc = this.doc;
+    if (!batchesAllowed(protocolVersion)) {
+      const version = protocolVersion !== null ? protocolVersion : "";
+      return this.refuse(400, INVALID_REQUEST, "Invalid Request: JSON-RPC batches are not allowed in MCP protocol version " + version, R.REASON_BATCH_NOT_ALLOWED);
+    }
+    const count = doc.length(root);
+    if (count == 0) return this.refuse(400, INVALID_REQUEST, "Invalid Request: empty batch", R.REASON_INVALID_REQUEST);
+    if (count > this.config.limits.maxBatchSize) {
+      return this.refuse(400, INVALID_REQUEST, "Invalid Request: batch of " + count.toString() + " messages exceeds the limit of " + this.config.limits.maxBatchSize.toString(), R.REASON_BATCH_TOO_LARGE);
+    }
+
+    const messages = new Array<Message>();
+    const verdicts = new Array<MessageVerdict>();
+    let firstDenied = -1;
+    let anyInvalid = false;
+    for (let item = doc.firstChild(root); item >= 0; item = doc.nextSibling(item)) {
+      const message = classifyMessage(doc, item);
+      const verdict = this.judge(message);
+      if (!verdict.allow) {
+        if (firstDenied < 0) firstDenied = messages.length;
+        if (!verdict.policyDenial) anyInvalid = true;
+      }
+      messages.push(message);
+      verdicts.push(verdict);
+    }
+
+    const decision = new Decision();
+    decision.isBatch = true;
+    decision.messageCount = messages.length;
+    if (firstDenied < 0) {
+      if (messages.length > 0) {
+        decision.method = messages[0].method;
+        decision.tool = verdicts[0].tool;
+      }
+      return decision;
+    }
+    // One denied message rejects the whole batch: the client gets an error for every message that expected
+    // an answer, the refused ones with their own reason, the others saying why they were not run.
+    const first = verdicts[firstDenied];
+    decision.allow = false;
+    decision.method = messages[firstDenied].method;
+    decision.tool = first.tool;
+    decision.rpcCode = first.rpcCode;
+    decision.reason = first.reason;
+    decision.detail = "batch message " + firstDenied.toString() + ": " + first.message;
+    decision.httpStatus = anyInvalid ? 400 : this.config.denyStatus;
+
+    const writer = this.writer;
+    writer.reset();
+    writer.beginArray();
+    let written = 0;
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i];
+      const verdict = verdicts[i];
+      const id = this.idOf(message);
+      if (!verdict.allow) {
+        writeErrorResponse(writer, id, verdict.rpcCode, verdict.message);
+        written++;
+      } else if (message.kind == MessageKind.Request) {
+        writeErrorResponse(writer, id, INVALID_REQUEST, "Invalid Request: batch refused because message " + firstDenied.toString() + " was refused");
+        written++;
+      }
+    }
+    writer.endArray();
+    decision.reply = writer.toArrayBuffer();
+    return decision;
+  }
+}
+
+function deny(verdict: MessageVerdict, code: i32, message: string, reason: string, policyDenial: bool): MessageVerdict {
+  verdict.allow = false;
+  verdict.rpcCode = code;
+  verdict.message = message;
+  verdict.reason = reason;
+  verdict.policyDenial = policyDenial;
+  return verdict;
+}

@@ -1,0 +1,140 @@
+// The per-stream HTTP filter. Stock-Istio flow (BRIEF §3): request headers always continue (Envoy would turn a
+// pause into a full stop that also withholds our own body callbacks), the body is buffered until the end of the
+// stream (or the trailers, which end an HTTP/2 request without end_of_stream on a data frame), then decided.
+// A refusal is a local reply; Envoy resets the upstream request, so the server never sees the body.
+import {
+  BufferType, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, HeaderPair, HttpContext, LogLevel,
+  MapType, getBufferBytes, getHeaderMapValue, log, sendLocalResponse,
+} from "../abi";
+import { JsonWriter } from "../json/writer";
+import { INVALID_REQUEST, PARSE_ERROR, INTERNAL_ERROR } from "../mcp/rpc_codes";
+import { GuardConfig, Mode } from "../policy/config";
+import * as R from "./decision";
+import { Decision } from "./decision";
+import { decisionLogLine } from "./decision_log";
+import { RequestEngine } from "./engine";
+import { isIdentityEncoding, isJsonContentType, parseContentLength } from "./media_type";
+import { GuardRootContext } from "./root";
+
+const logWriter = new JsonWriter();
+
+export class GuardHttpContext extends HttpContext {
+  private guardRoot: GuardRootContext;
+  private inspecting: bool = false;
+  private decided: bool = false;
+  private protocolVersion: string | null = null;
+
+  constructor(contextId: u32, root: GuardRootContext) {
+    super(contextId, root);
+    this.guardRoot = root;
+  }
+
+  onRequestHeaders(numHeaders: i32, endOfStream: bool): FilterHeadersStatus {
+    const config = this.guardRoot.config;
+    const engine = this.guardRoot.engine;
+    if (config === null || engine === null) {
+      // on_configure failed or never ran: refuse rather than pass traffic unchecked.
+      this.reply(503, "mcp_guard_not_configured", notConfiguredBody());
+      return FilterHeadersStatus.StopIteration;
+    }
+    const method = getHeaderMapValue(MapType.HttpRequestHeaders, ":method");
+    if (endOfStream) {
+      // No body. A POST must carry a JSON-RPC message; other methods (GET for SSE streams, DELETE to end a
+      // session) carry none and pass.
+      if (method !== null && method == "POST") {
+        this.decided = true;
+        if (this.apply(config, engine.refuse(400, PARSE_ERROR, "Parse error: the request body is empty", R.REASON_EMPTY_BODY))) {
+          return FilterHeadersStatus.StopIteration;
+        }
+      }
+      return FilterHeadersStatus.Continue;
+    }
+
+    // A body follows: it must be something we can read.
+    let refusal: Decision | null = null;
+    if (!isIdentityEncoding(getHeaderMapValue(MapType.HttpRequestHeaders, "content-encoding"))) {
+      refusal = engine.refuse(415, INVALID_REQUEST, "Unsupported Media Type: the request body must not be compressed (content-encoding identity)", R.REASON_UNSUPPORTED_ENCODING);
+    } else if (!isJsonContentType(getHeaderMapValue(MapType.HttpRequestHeaders, "content-type"))) {
+      refusal = engine.refuse(415, INVALID_REQUEST, "Unsupported Media Type: Content-Type must be application/json", R.REASON_UNSUPPORTED_MEDIA_TYPE);
+    } else if (parseContentLength(getHeaderMapValue(MapType.HttpRequestHeaders, "content-length")) > <i64>config.limits.maxBodyBytes) {
+      refusal = this.tooLarge(config, engine);
+    }
+    if (refusal !== null) {
+      this.decided = true;
+      if (this.apply(config, refusal)) return FilterHeadersStatus.StopIteration;
+      return FilterHeadersStatus.Continue; // audit mode: logged, passed uninspected
+    }
+    this.protocolVersion = getHeaderMapValue(MapType.HttpRequestHeaders, "mcp-protocol-version");
+    this.inspecting = true;
+    return FilterHeadersStatus.Continue;
+  }
+
+  onRequestBody(bodySize: i32, endOfStream: bool): FilterDataStatus {
+    if (!this.inspecting || this.decided) return FilterDataStatus.Continue;
+    const config = this.guardRoot.config;
+    const engine = this.guardRoot.engine;
+    if (config === null || engine === null) return FilterDataStatus.StopIterationAndBuffer;
+    if (bodySize > config.limits.maxBodyBytes) {
+      this.decided = true;
+      return this.apply(config, this.tooLarge(config, engine)) ? FilterDataStatus.StopIterationAndBuffer : FilterDataStatus.Continue;
+    }
+    if (!endOfStream) return FilterDataStatus.StopIterationAndBuffer;
+    return this.decideBody(config, engine) ? FilterDataStatus.StopIterationAndBuffer : FilterDataStatus.Continue;
+  }
+
+  onRequestTrailers(numTrailers: i32): FilterTrailersStatus {
+    if (!this.inspecting || this.decided) return FilterTrailersStatus.Continue;
+    const config = this.guardRoot.config;
+    const engine = this.guardRoot.engine;
+    if (config === null || engine === null) return FilterTrailersStatus.StopIteration;
+    // The request ended with trailers, so no body callback saw end_of_stream: decide now, on what was buffered.
+    return this.decideBody(config, engine) ? FilterTrailersStatus.StopIteration : FilterTrailersStatus.Continue;
+  }
+
+  // Reads the whole buffered body and decides. Returns true when the request was refused.
+  private decideBody(config: GuardConfig, engine: RequestEngine): bool {
+    this.decided = true;
+    const limit = config.limits.maxBodyBytes;
+    // Ask for one byte more than the limit: the host clamps to what is buffered, and an over-long body shows.
+    const body = getBufferBytes(BufferType.HttpRequestBody, 0, limit + 1);
+    const len = body === null ? 0 : body.byteLength;
+    if (len > limit) return this.apply(config, this.tooLarge(config, engine));
+    const ptr: usize = body === null ? <usize>0 : changetype<usize>(body);
+    return this.apply(config, engine.decide(ptr, len, this.protocolVersion));
+  }
+
+  private tooLarge(config: GuardConfig, engine: RequestEngine): Decision {
+    return engine.refuse(413, INVALID_REQUEST, "Request body exceeds the " + config.limits.maxBodyBytes.toString() + " byte limit", R.REASON_BODY_TOO_LARGE);
+  }
+
+  // Counts, logs and (in enforce mode) carries out a decision. Returns true when a local reply was sent.
+  private apply(config: GuardConfig, decision: Decision): bool {
+    const metrics = this.guardRoot.metrics;
+    metrics.count(metrics.requests);
+    const enforce = config.mode == Mode.Enforce;
+    if (decision.allow) {
+      metrics.count(metrics.allowed);
+      log(LogLevel.Debug, decisionLogLine(logWriter, decision, config.mode, enforce));
+      return false;
+    }
+    log(LogLevel.Info, decisionLogLine(logWriter, decision, config.mode, enforce));
+    if (!enforce) {
+      metrics.count(metrics.auditOnly);
+      return false;
+    }
+    metrics.count(metrics.denied);
+    const body = decision.reply;
+    this.reply(<u32>decision.httpStatus, "mcp_guard_" + decision.reason, body !== null ? body : new ArrayBuffer(0));
+    return true;
+  }
+
+  private reply(status: u32, details: string, body: ArrayBuffer): void {
+    const headers = new Array<HeaderPair>();
+    headers.push(new HeaderPair("content-type", "application/json"));
+    sendLocalResponse(status, details, body, headers);
+  }
+}
+
+function notConfiguredBody(): ArrayBuffer {
+  return String.UTF8.encode("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":" + INTERNAL_ERROR.toString() + ",\"message\":\"mcp-guard is not configured\"}}");
+}

@@ -1,0 +1,42 @@
+// Header checks on a request that carries a body: the filter can only inspect identity-encoded JSON, so
+// anything else is refused (415) rather than forwarded uninspected.
+
+// True for `application/json` with no charset or charset=utf-8 (case-insensitive, optionally quoted).
+export function isJsonContentType(value: string | null): bool {
+  if (value === null) return false;
+  const parts = value.split(";");
+  if (parts.length == 0) return false;
+  if (parts[0].trim().toLowerCase() != "application/json") return false;
+  for (let i = 1; i < parts.length; i++) {
+    const param = parts[i].trim();
+    if (param.length == 0) continue;
+    const eq = param.indexOf("=");
+    if (eq < 0) return false;
+    const name = param.substring(0, eq).trim().toLowerCase();
+    let val = param.substring(eq + 1).trim().toLowerCase();
+    if (val.length >= 2 && val.startsWith("\"") && val.endsWith("\"")) val = val.substring(1, val.length - 1);
+    if (name == "charset" && val != "utf-8" && val != "utf8") return false;
+  }
+  return true;
+}
+
+// True when no content-encoding applies (absent, empty or `identity`).
+export function isIdentityEncoding(value: string | null): bool {
+  if (value === null) return true;
+  const v = value.trim().toLowerCase();
+  return v.length == 0 || v == "identity";
+}
+
+// Parses a content-length header; -1 when absent or not a plain decimal number.
+export function parseContentLength(value: string | null): i64 {
+  if (value === null) return -1;
+  const v = value.trim();
+  if (v.length == 0 || v.length > 18) return -1;
+  let n: i64 = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    n = n * 10 + <i64>(c - 48);
+  }
+  return n;
+}

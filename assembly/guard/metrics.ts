@@ -1,0 +1,23 @@
+// Counters exported through Envoy stats (Istio shows module-defined metrics under the `wasmcustom` prefix).
+import { MetricType, defineMetric, incrementMetric } from "../abi";
+
+const NO_METRIC: u32 = 0xffffffff;
+
+export class GuardMetrics {
+  requests: u32 = NO_METRIC;
+  allowed: u32 = NO_METRIC;
+  denied: u32 = NO_METRIC;
+  auditOnly: u32 = NO_METRIC;
+
+  define(): void {
+    if (this.requests != NO_METRIC) return;
+    this.requests = defineMetric(MetricType.Counter, "mcp_guard_requests_total");
+    this.allowed = defineMetric(MetricType.Counter, "mcp_guard_allowed_total");
+    this.denied = defineMetric(MetricType.Counter, "mcp_guard_denied_total");
+    this.auditOnly = defineMetric(MetricType.Counter, "mcp_guard_audit_would_deny_total");
+  }
+
+  count(id: u32): void {
+    if (id != NO_METRIC) incrementMetric(id, 1);
+  }
+}

@@ -1,0 +1,6 @@
+// JSON-RPC 2.0 error codes as MCP uses them.
+export const PARSE_ERROR: i32 = -32700;
+export const INVALID_REQUEST: i32 = -32600;
+export const METHOD_NOT_FOUND: i32 = -32601;
+export const INVALID_PARAMS: i32 = -32602;
+export const INTERNAL_ERROR: i32 = -32603;

@@ -1,0 +1,195 @@
+// The plugin configuration (Istio WasmPlugin `pluginConfig`, handed to the module as a JSON string).
+// Parsing is strict: an unknown field, a wrong type or an out-of-range value rejects the whole configuration
+// with one message naming the field, what was expected and what was found, so a typo such as
+// "tool_alowlist" can never silently turn into "no tools allowed" or "everything allowed".
+import { JsonDocument, JsonError, JsonLimits, JsonType, jsonErrorMessage, jsonQuote } from "../json";
+import { MethodPolicy } from "./methods";
+import { NameList } from "./name_list";
+
+export enum Mode { Enforce = 0, Audit = 1 }
+
+export const DEFAULT_MAX_BODY_BYTES: i32 = 1 << 20; // Envoy's default per_connection_buffer_limit_bytes
+export const MAX_MAX_BODY_BYTES: i32 = 64 << 20;
+export const DEFAULT_MAX_JSON_DEPTH: i32 = 64;
+export const MAX_MAX_JSON_DEPTH: i32 = 1000;
+export const DEFAULT_MAX_BATCH_SIZE: i32 = 100;
+export const MAX_MAX_BATCH_SIZE: i32 = 10000;
+const MAX_CONFIG_BYTES: i32 = 16 << 20;
+
+export class Limits {
+  maxBodyBytes: i32 = DEFAULT_MAX_BODY_BYTES;
+  maxJsonDepth: i32 = DEFAULT_MAX_JSON_DEPTH;
+  maxBatchSize: i32 = DEFAULT_MAX_BATCH_SIZE;
+}
+
+export class GuardConfig {
+  mode: Mode = Mode.Enforce;
+  tools: NameList = new NameList();
+  toolAllowlistGiven: bool = false;
+  denyStatus: i32 = 200;
+  limits: Limits = new Limits();
+  methods: MethodPolicy = new MethodPolicy();
+}
+
+export class ConfigResult {
+  config: GuardConfig | null = null;
+  error: string = "";
+  warnings: Array<string> = new Array<string>();
+}
+
+const TOP_LEVEL_FIELDS = "mode, tool_allowlist, deny_status, limits, methods";
+const LIMIT_FIELDS = "max_body_bytes, max_json_depth, max_batch_size";
+const METHOD_FIELDS = "allow, deny";
+
+function fail(result: ConfigResult, message: string): ConfigResult {
+  result.config = null;
+  result.error = "invalid plugin configuration: " + message;
+  return result;
+}
+
+function typeName(doc: JsonDocument, node: i32): string {
+  const t = doc.type(node);
+  if (t == JsonType.Null) return "null";
+  if (t == JsonType.True || t == JsonType.False) return "a boolean";
+  if (t == JsonType.Number) return "a number";
+  if (t == JsonType.String) return "a string";
+  if (t == JsonType.Array) return "an array";
+  if (t == JsonType.Object) return "an object";
+  return "nothing";
+}
+
+// Reads an array of non-empty strings into `list`; returns "" or an error message.
+function readNameArray(doc: JsonDocument, node: i32, field: string, list: NameList): string {
+  if (doc.type(node) != JsonType.Array) {
+    return "field \"" + field + "\": expected an array of names, e.g. [\"search_code\", \"get_*\"], got " + typeName(doc, node);
+  }
+  let index = 0;
+  for (let item = doc.firstChild(node); item >= 0; item = doc.nextSibling(item)) {
+    const name = doc.getString(item);
+    if (name === null) {
+      return "field \"" + field + "[" + index.toString() + "]\": expected a string, got " + typeName(doc, item);
+    }
+    if (name.length == 0) {
+      return "field \"" + field + "[" + index.toString() + "]\": expected a non-empty name, got \"\"";
+    }
+    list.add(name);
+    index++;
+  }
+  return "";
+}
+
+function readInteger(doc: JsonDocument, node: i32, field: string, min: i32, max: i32, out: StaticArray<i32>): string {
+  if (!doc.isInteger(node)) {
+    return "field \"" + field + "\": expected an integer from " + min.toString() + " to " + max.toString() + ", got " + typeName(doc, node);
+  }
+  const value = doc.getNumber(node);
+  if (value < <f64>min || value > <f64>max) {
+    return "field \"" + field + "\": expected an integer from " + min.toString() + " to " + max.toString() + ", got " + (<i64>value).toString();
+  }
+  out[0] = <i32>value;
+  return "";
+}
+
+function readLimits(doc: JsonDocument, node: i32, limits: Limits): string {
+  if (doc.type(node) != JsonType.Object) return "field \"limits\": expected an object with " + LIMIT_FIELDS + ", got " + typeName(doc, node);
+  const out = new StaticArray<i32>(1);
+  for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
+    const value = doc.keyValue(key);
+    let error = "";
+    if (doc.stringEquals(key, "max_body_bytes")) {
+      error = readInteger(doc, value, "limits.max_body_bytes", 1, MAX_MAX_BODY_BYTES, out);
+      if (error.length == 0) limits.maxBodyBytes = out[0];
+    } else if (doc.stringEquals(key, "max_json_depth")) {
+      error = readInteger(doc, value, "limits.max_json_depth", 2, MAX_MAX_JSON_DEPTH, out);
+      if (error.length == 0) limits.maxJsonDepth = out[0];
+    } else if (doc.stringEquals(key, "max_batch_size")) {
+      error = readInteger(doc, value, "limits.max_batch_size", 1, MAX_MAX_BATCH_SIZE, out);
+      if (error.length == 0) limits.maxBatchSize = out[0];
+    } else {
+      error = unknownField(doc, key, "limits.", LIMIT_FIELDS);
+    }
+    if (error.length > 0) return error;
+  }
+  return "";
+}
+
+function readMethods(doc: JsonDocument, node: i32, methods: MethodPolicy): string {
+  if (doc.type(node) != JsonType.Object) return "field \"methods\": expected an object with " + METHOD_FIELDS + ", got " + typeName(doc, node);
+  for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
+    const value = doc.keyValue(key);
+    let error = "";
+    if (doc.stringEquals(key, "allow")) error = readNameArray(doc, value, "methods.allow", methods.allow);
+    else if (doc.stringEquals(key, "deny")) error = readNameArray(doc, value, "methods.deny", methods.deny);
+    else error = unknownField(doc, key, "methods.", METHOD_FIELDS);
+    if (error.length > 0) return error;
+  }
+  return "";
+}
+
+function unknownField(doc: JsonDocument, key: i32, prefix: string, known: string): string {
+  const name = doc.getString(key);
+  return "unknown field " + jsonQuote(prefix + (name !== null ? name : "")) + ": expected one of " + known;
+}
+
+// Parses the configuration bytes (may be empty: every default applies).
+export function parseConfig(ptr: usize, len: i32): ConfigResult {
+  const result = new ConfigResult();
+  const config = new GuardConfig();
+  if (len == 0) {
+    result.warnings.push("no plugin configuration: enforce mode with an empty tool_allowlist, every tools/call is denied");
+    result.config = config;
+    return result;
+  }
+  const limits = new JsonLimits();
+  limits.maxBytes = MAX_CONFIG_BYTES;
+  limits.maxValues = MAX_CONFIG_BYTES;
+  const doc = new JsonDocument(limits);
+  const error = doc.parse(ptr, len);
+  if (error != JsonError.None) {
+    return fail(result, "not valid JSON at byte " + doc.errorOffset.toString() + ": " + jsonErrorMessage(error));
+  }
+  const root = doc.root();
+  if (doc.type(root) != JsonType.Object) {
+    return fail(result, "expected a JSON object such as {\"tool_allowlist\": [\"search_code\"]}, got " + typeName(doc, root));
+  }
+  for (let key = doc.firstChild(root); key >= 0; key = doc.nextSibling(key)) {
+    const value = doc.keyValue(key);
+    let message = "";
+    if (doc.stringEquals(key, "mode")) {
+      if (doc.stringEquals(value, "enforce")) config.mode = Mode.Enforce;
+      else if (doc.stringEquals(value, "audit")) config.mode = Mode.Audit;
+      else message = "field \"mode\": expected \"enforce\" or \"audit\", got " + describe(doc, value);
+    } else if (doc.stringEquals(key, "tool_allowlist")) {
+      message = readNameArray(doc, value, "tool_allowlist", config.tools);
+      config.toolAllowlistGiven = true;
+    } else if (doc.stringEquals(key, "deny_status")) {
+      const out = new StaticArray<i32>(1);
+      message = readInteger(doc, value, "deny_status", 100, 599, out);
+      if (message.length == 0) {
+        if (out[0] != 200 && out[0] != 403) message = "field \"deny_status\": expected 200 or 403, got " + out[0].toString();
+        else config.denyStatus = out[0];
+      }
+    } else if (doc.stringEquals(key, "limits")) {
+      message = readLimits(doc, value, config.limits);
+    } else if (doc.stringEquals(key, "methods")) {
+      message = readMethods(doc, value, config.methods);
+    } else {
+      message = unknownField(doc, key, "", TOP_LEVEL_FIELDS);
+    }
+    if (message.length > 0) return fail(result, message);
+  }
+  if (!config.toolAllowlistGiven) {
+    result.warnings.push("no tool_allowlist configured: every tools/call is denied");
+  } else if (config.tools.size == 0) {
+    result.warnings.push("tool_allowlist is empty: every tools/call is denied");
+  }
+  result.config = config;
+  return result;
+}
+
+// A value as it appears in the configuration, for error messages (strings quoted, others by type).
+function describe(doc: JsonDocument, node: i32): string {
+  const s = doc.getString(node);
+  if (s !== null) return jsonQuote(s);
+  return typeName(doc, node);
+}

@@ -1,0 +1,60 @@
+// Every JSON-RPC method defined by the five MCP protocol versions (2024-11-05, 2025-03-26, 2025-06-18,
+// 2025-11-25, 2026-07-28), taken from the official schemas in shared/mcp-schema. The method policy allows
+// these by default and denies anything else in enforce mode, so a server-specific or future method has to be
+// allowed on purpose.
+import { NameList } from "./name_list";
+
+const STANDARD_METHODS: Array<string> = [
+  "initialize",
+  "ping",
+  "server/discover",
+  "completion/complete",
+  "logging/setLevel",
+  "tools/list",
+  "tools/call",
+  "prompts/list",
+  "prompts/get",
+  "resources/list",
+  "resources/templates/list",
+  "resources/read",
+  "resources/subscribe",
+  "resources/unsubscribe",
+  "subscriptions/listen",
+  "roots/list",
+  "sampling/createMessage",
+  "elicitation/create",
+  "tasks/get",
+  "tasks/list",
+  "tasks/result",
+  "tasks/cancel",
+  "notifications/initialized",
+  "notifications/cancelled",
+  "notifications/progress",
+  "notifications/message",
+  "notifications/roots/list_changed",
+  "notifications/tools/list_changed",
+  "notifications/prompts/list_changed",
+  "notifications/resources/list_changed",
+  "notifications/resources/updated",
+  "notifications/elicitation/complete",
+  "notifications/tasks/status",
+  "notifications/subscriptions/acknowledged",
+];
+
+export function standardMethods(): NameList {
+  const list = new NameList();
+  for (let i = 0; i < STANDARD_METHODS.length; i++) list.add(STANDARD_METHODS[i]);
+  return list;
+}
+
+// Decides whether a method may pass: standard or explicitly allowed, and not explicitly denied.
+export class MethodPolicy {
+  standard: NameList = standardMethods();
+  allow: NameList = new NameList();
+  deny: NameList = new NameList();
+
+  permits(method: string): bool {
+    if (this.deny.matches(method)) return false;
+    return this.standard.matches(method) || this.allow.matches(method);
+  }
+}
