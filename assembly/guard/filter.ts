@@ -4,7 +4,7 @@
 // A refusal is a local reply; Envoy resets the upstream request, so the server never sees the body.
 import {
   BufferType, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, HeaderPair, HttpContext, LogLevel,
-  MapType, getBufferBytes, getHeaderMapValue, log, sendLocalResponse,
+  MapType, getBufferBytes, getHeaderMapValue, log, removeHeaderMapValue, sendLocalResponse,
 } from "../abi";
 import { JsonWriter } from "../json/writer";
 import { INVALID_REQUEST, PARSE_ERROR, INTERNAL_ERROR } from "../mcp/rpc_codes";
@@ -14,6 +14,7 @@ import { Decision } from "./decision";
 import { decisionLogLine } from "./decision_log";
 import { RequestEngine } from "./engine";
 import { isIdentityEncoding, isJsonContentType, parseContentLength } from "./media_type";
+import { Framing, ResponseRewriter, framingOf } from "./response";
 import { GuardRootContext } from "./root";
 
 const logWriter = new JsonWriter();
@@ -23,6 +24,9 @@ export class GuardHttpContext extends HttpContext {
   private inspecting: bool = false;
   private decided: bool = false;
   private protocolVersion: string | null = null;
+  // The filter answered this request itself; the response is its own and passes untouched.
+  private replied: bool = false;
+  private response: ResponseRewriter | null = null;
 
   constructor(contextId: u32, root: GuardRootContext) {
     super(contextId, root);
@@ -34,6 +38,7 @@ export class GuardHttpContext extends HttpContext {
     const engine = this.guardRoot.engine;
     if (config === null || engine === null) {
       // on_configure failed or never ran: refuse rather than pass traffic unchecked.
+      this.replied = true;
       this.reply(503, "mcp_guard_not_configured", notConfiguredBody());
       return FilterHeadersStatus.StopIteration;
     }
@@ -91,6 +96,38 @@ export class GuardHttpContext extends HttpContext {
     return this.decideBody(config, engine) ? FilterTrailersStatus.StopIteration : FilterTrailersStatus.Continue;
   }
 
+  onResponseHeaders(numHeaders: i32, endOfStream: bool): FilterHeadersStatus {
+    const config = this.guardRoot.config;
+    const messages = this.guardRoot.serverMessages;
+    if (this.replied || endOfStream || config === null || messages === null) return FilterHeadersStatus.Continue;
+    const framing = framingOf(getHeaderMapValue(MapType.HttpResponseHeaders, "content-type"));
+    if (framing == Framing.None) return FilterHeadersStatus.Continue;
+    // These headers reach the client before the body is seen, and the body may change size.
+    removeHeaderMapValue(MapType.HttpResponseHeaders, "content-length");
+    const rewriter = new ResponseRewriter(config, messages, this.guardRoot.metrics);
+    rewriter.framing = framing;
+    this.response = rewriter;
+    return FilterHeadersStatus.Continue;
+  }
+
+  onResponseBody(bodySize: i32, endOfStream: bool): FilterDataStatus {
+    const rewriter = this.response;
+    if (rewriter === null) return FilterDataStatus.Continue;
+    if (rewriter.framing == Framing.Json) {
+      return rewriter.onJsonBody(bodySize, endOfStream) ? FilterDataStatus.StopIterationAndBuffer : FilterDataStatus.Continue;
+    }
+    rewriter.onEventStreamChunk(bodySize, endOfStream);
+    return FilterDataStatus.Continue;
+  }
+
+  onResponseTrailers(numTrailers: i32): FilterTrailersStatus {
+    const rewriter = this.response;
+    if (rewriter === null) return FilterTrailersStatus.Continue;
+    if (rewriter.framing == Framing.Json) rewriter.finishJson();
+    else rewriter.onEventStreamChunk(0, true);
+    return FilterTrailersStatus.Continue;
+  }
+
   // Reads the whole buffered body and decides. Returns true when the request was refused.
   private decideBody(config: GuardConfig, engine: RequestEngine): bool {
     this.decided = true;
@@ -123,6 +160,7 @@ export class GuardHttpContext extends HttpContext {
       return false;
     }
     metrics.count(metrics.denied);
+    this.replied = true;
     const body = decision.reply;
     this.reply(<u32>decision.httpStatus, "mcp_guard_" + decision.reason, body !== null ? body : new ArrayBuffer(0));
     return true;

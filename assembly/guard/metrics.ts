@@ -8,6 +8,8 @@ export class GuardMetrics {
   allowed: u32 = NO_METRIC;
   denied: u32 = NO_METRIC;
   auditOnly: u32 = NO_METRIC;
+  toolsRemoved: u32 = NO_METRIC;
+  withheld: u32 = NO_METRIC;
 
   define(): void {
     if (this.requests != NO_METRIC) return;
@@ -15,9 +17,15 @@ export class GuardMetrics {
     this.allowed = defineMetric(MetricType.Counter, "mcp_guard_allowed_total");
     this.denied = defineMetric(MetricType.Counter, "mcp_guard_denied_total");
     this.auditOnly = defineMetric(MetricType.Counter, "mcp_guard_audit_would_deny_total");
+    this.toolsRemoved = defineMetric(MetricType.Counter, "mcp_guard_tools_removed_total");
+    this.withheld = defineMetric(MetricType.Counter, "mcp_guard_responses_withheld_total");
   }
 
   count(id: u32): void {
-    if (id != NO_METRIC) incrementMetric(id, 1);
+    this.countBy(id, 1);
+  }
+
+  countBy(id: u32, n: i32): void {
+    if (id != NO_METRIC && n > 0) incrementMetric(id, <i64>n);
   }
 }

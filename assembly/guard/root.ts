@@ -4,6 +4,7 @@ import {
   BufferType, HttpContext, LogLevel, MetricType, RootContext, defineMetric, getBufferBytes, log,
 } from "../abi";
 import { Mode, parseConfig, GuardConfig } from "../policy/config";
+import { ServerMessageFilter } from "../mcp/list_filter";
 import { RequestEngine } from "./engine";
 import { GuardHttpContext } from "./filter";
 import { GuardMetrics } from "./metrics";
@@ -11,6 +12,7 @@ import { GuardMetrics } from "./metrics";
 export class GuardRootContext extends RootContext {
   config: GuardConfig | null = null;
   engine: RequestEngine | null = null;
+  serverMessages: ServerMessageFilter | null = null;
   metrics: GuardMetrics = new GuardMetrics();
 
   onConfigure(pluginConfigurationSize: i32): bool {
@@ -35,6 +37,7 @@ export class GuardRootContext extends RootContext {
     for (let i = 0; i < result.warnings.length; i++) log(LogLevel.Warn, "mcp-guard: " + result.warnings[i]);
     this.config = config;
     this.engine = new RequestEngine(config);
+    this.serverMessages = new ServerMessageFilter(config.tools, config.limits.maxBodyBytes, config.limits.maxJsonDepth);
     this.metrics.define();
     log(LogLevel.Info, "mcp-guard: configured root \"" + this.rootId + "\": mode " + (config.mode == Mode.Enforce ? "enforce" : "audit") +
       ", " + config.tools.size.toString() + " tool allowlist entries");

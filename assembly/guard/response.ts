@@ -1,0 +1,234 @@
+// The response side of one stream: what the server says goes to the client only after the tool list in it was
+// filtered. Two framings:
+// - application/json: the body is buffered (content-length was removed when the headers passed, since the size
+//   may change) and rewritten once at the end of the stream;
+// - text/event-stream: each chunk is cut into complete events, each event's data is filtered on its own, and
+//   a partial event waits in a carry buffer for the next chunk; the whole stream is never buffered.
+// A server message the filter cannot parse is not passed on in enforce mode: the client gets a JSON-RPC error
+// in its place.
+import { BufferType, LogLevel, getBufferBytes, log, setBufferBytes } from "../abi";
+import { JsonWriter, jsonErrorMessage } from "../json";
+import { Bytes } from "../mcp/bytes";
+import { writeErrorResponse } from "../mcp/error_reply";
+import { FilterOutcome, ServerMessageFilter } from "../mcp/list_filter";
+import { INTERNAL_ERROR } from "../mcp/rpc_codes";
+import { SseEvent, parseSseEvent, sseEventEnd, writeSseEventWithData } from "../mcp/sse";
+import { GuardConfig, Mode } from "../policy/config";
+import { GuardMetrics } from "./metrics";
+
+export enum Framing { None = 0, Json = 1, EventStream = 2 }
+
+const writer = new JsonWriter();
+// proxy_set_buffer_bytes with start 0 and a length at least the buffer's size replaces all of it.
+const WHOLE_BUFFER: i32 = 0x7fffffff;
+
+// The media type of a content-type value, lower-cased, without parameters.
+export function mediaType(value: string | null): string {
+  if (value === null) return "";
+  const semicolon = value.indexOf(";");
+  return (semicolon >= 0 ? value.substring(0, semicolon) : value).trim().toLowerCase();
+}
+
+export function framingOf(contentType: string | null): Framing {
+  const type = mediaType(contentType);
+  if (type == "application/json") return Framing.Json;
+  if (type == "text/event-stream") return Framing.EventStream;
+  return Framing.None;
+}
+
+function withheldReply(reason: string): ArrayBuffer {
+  writer.reset();
+  writeErrorResponse(writer, null, INTERNAL_ERROR, "mcp-guard withheld a server message: " + reason);
+  return writer.toArrayBuffer();
+}
+
+export class ResponseRewriter {
+  framing: Framing = Framing.None;
+  private done: bool = false;
+  private carry: Bytes | null = null;
+  private out: Bytes | null = null;
+  private event: SseEvent | null = null;
+  private atStreamStart: bool = true;
+  // The event stream is past repair (an event over the size limit): in enforce mode the rest is dropped.
+  private broken: bool = false;
+
+  constructor(private config: GuardConfig, private messages: ServerMessageFilter, private metrics: GuardMetrics) {}
+
+  private get enforce(): bool {
+    return this.config.mode == Mode.Enforce;
+  }
+
+  // JSON framing: true when the caller should keep buffering.
+  onJsonBody(bodySize: i32, endOfStream: bool): bool {
+    if (this.done) {
+      // The body was withheld before its end: what still arrives must not follow the error we sent.
+      if (this.broken && bodySize > 0) setBufferBytes(BufferType.HttpResponseBody, 0, WHOLE_BUFFER, new ArrayBuffer(0));
+      return false;
+    }
+    if (!endOfStream && bodySize <= this.config.limits.maxBodyBytes) return true;
+    this.finishJson();
+    return false;
+  }
+
+  // JSON framing, at end of stream (or at the trailers, which end the body without end_of_stream).
+  finishJson(): void {
+    if (this.done) return;
+    this.done = true;
+    const limit = this.config.limits.maxBodyBytes;
+    const body = getBufferBytes(BufferType.HttpResponseBody, 0, limit + 1);
+    if (body === null) return;
+    const len = body.byteLength;
+    if (len > limit) {
+      this.withhold("the response exceeds the " + limit.toString() + " byte limit", "json");
+      this.broken = this.enforce;
+      return;
+    }
+    const outcome = this.messages.filter(changetype<usize>(body), len);
+    if (outcome == FilterOutcome.Unparseable) {
+      this.withhold("the response is not valid JSON (" + jsonErrorMessage(this.messages.parseError) + ")", "json");
+    } else if (outcome == FilterOutcome.Rewritten) {
+      this.report("json");
+      setBufferBytes(BufferType.HttpResponseBody, 0, WHOLE_BUFFER, this.messages.output.toArrayBuffer());
+    }
+  }
+
+  private withhold(reason: string, framing: string): void {
+    logWithheld(reason, framing, this.enforce);
+    if (!this.enforce) return;
+    this.metrics.count(this.metrics.withheld);
+    setBufferBytes(BufferType.HttpResponseBody, 0, WHOLE_BUFFER, withheldReply(reason));
+  }
+
+  // Event-stream framing: rewrites the current chunk in place to the complete events it finishes.
+  onEventStreamChunk(chunkSize: i32, endOfStream: bool): void {
+    if (this.done) return;
+    if (endOfStream) this.done = true;
+    const chunk = getBufferBytes(BufferType.HttpResponseBody, 0, chunkSize);
+    const chunkLength = chunk === null ? 0 : chunk.byteLength;
+    if (this.broken) {
+      if (this.enforce && chunkLength > 0) setBufferBytes(BufferType.HttpResponseBody, 0, WHOLE_BUFFER, new ArrayBuffer(0));
+      return;
+    }
+    let carry = this.carry;
+    if (carry === null) {
+      carry = new Bytes();
+      this.carry = carry;
+    }
+    if (chunk !== null) carry.appendBuffer(chunk);
+    let out = this.out;
+    if (out === null) {
+      out = new Bytes();
+      this.out = out;
+    }
+    out.clear();
+    this.processEvents(carry, out, endOfStream);
+    if (carry.length > this.config.limits.maxBodyBytes) this.breakStream(carry, out);
+    setBufferBytes(BufferType.HttpResponseBody, 0, WHOLE_BUFFER, out.toArrayBuffer());
+  }
+
+  private processEvents(carry: Bytes, out: Bytes, final: bool): void {
+    const ptr = carry.ptr;
+    let from = 0;
+    if (this.atStreamStart && carry.length >= 3) {
+      // A client strips one leading byte order mark; so do we, or a "data" field would hide behind it.
+      if (load<u8>(ptr) == 0xef && load<u8>(ptr + 1) == 0xbb && load<u8>(ptr + 2) == 0xbf) from = 3;
+      this.atStreamStart = false;
+    } else if (this.atStreamStart && !final) {
+      return; // wait for three bytes to know
+    }
+    let event = this.event;
+    if (event === null) {
+      event = new SseEvent();
+      this.event = event;
+    }
+    while (from < carry.length) {
+      const end = sseEventEnd(ptr, from, carry.length, final);
+      if (end < 0) break;
+      this.processEvent(ptr, from, end, event, out);
+      from = end;
+    }
+    // An unterminated event at the end of the stream is discarded by a conforming client, but a lenient one may
+    // dispatch it: it is filtered like any other event and passed on.
+    if (final && from < carry.length) {
+      this.processEvent(ptr, from, carry.length, event, out);
+      from = carry.length;
+    }
+    carry.dropFront(from);
+  }
+
+  private processEvent(ptr: usize, start: i32, end: i32, event: SseEvent, out: Bytes): void {
+    parseSseEvent(ptr, start, end, event);
+    if (!event.isMessage || !event.hasData || event.data.length == 0) {
+      out.append(ptr + <usize>start, end - start);
+      return;
+    }
+    const outcome = this.messages.filter(event.data.ptr, event.data.length);
+    if (outcome == FilterOutcome.Unchanged) {
+      out.append(ptr + <usize>start, end - start);
+    } else if (outcome == FilterOutcome.Rewritten) {
+      this.report("sse");
+      writeSseEventWithData(ptr, start, end, this.messages.output.toArrayBuffer(), out);
+    } else {
+      const reason = "an event's data is not valid JSON (" + jsonErrorMessage(this.messages.parseError) + ")";
+      logWithheld(reason, "sse", this.enforce);
+      if (!this.enforce) {
+        out.append(ptr + <usize>start, end - start);
+        return;
+      }
+      this.metrics.count(this.metrics.withheld);
+      writeSseEventWithData(ptr, start, end, withheldReply(reason), out);
+    }
+  }
+
+  // An event larger than the limit cannot be inspected: in enforce mode the client gets an error event and
+  // nothing more from this stream; in audit mode the stream passes unfiltered from here on.
+  private breakStream(carry: Bytes, out: Bytes): void {
+    const reason = "an event exceeds the " + this.config.limits.maxBodyBytes.toString() + " byte limit";
+    logWithheld(reason, "sse", this.enforce);
+    this.broken = true;
+    if (this.enforce) {
+      this.metrics.count(this.metrics.withheld);
+      out.appendString("event: message\ndata: ");
+      out.appendBuffer(withheldReply(reason));
+      out.appendString("\n\n");
+    } else {
+      out.append(carry.ptr, carry.length);
+      this.done = true;
+    }
+    carry.clear();
+  }
+
+  private report(framing: string): void {
+    const removed = this.messages.removed;
+    this.metrics.countBy(this.metrics.toolsRemoved, removed.length);
+    writer.reset();
+    writer.beginObject();
+    writer.key("event");
+    writer.string("mcp_guard.tools_filtered");
+    writer.key("framing");
+    writer.string(framing);
+    writer.key("removed");
+    writer.beginArray();
+    for (let i = 0; i < removed.length; i++) writer.string(removed[i]);
+    writer.endArray();
+    writer.key("kept");
+    writer.integer(this.messages.kept);
+    writer.endObject();
+    log(LogLevel.Info, writer.toString());
+  }
+}
+
+function logWithheld(reason: string, framing: string, enforce: bool): void {
+  writer.reset();
+  writer.beginObject();
+  writer.key("event");
+  writer.string("mcp_guard.response_withheld");
+  writer.key("framing");
+  writer.string(framing);
+  writer.key("decision");
+  writer.string(enforce ? "withheld" : "would_withhold");
+  writer.key("reason");
+  writer.string(reason);
+  writer.endObject();
+  log(LogLevel.Warn, writer.toString());
+}

@@ -1,0 +1,168 @@
+// Server-Sent Events framing (WHATWG HTML, "Interpreting an event stream"), over bytes. Lines end with CRLF,
+// LF or CR; an empty line ends an event. Only complete events are handed out: a partial event stays until more
+// bytes arrive. A CR that is the last byte available might be the first half of a CRLF, so the line it ends is
+// not treated as complete until the next byte (or the end of the stream) shows which; otherwise a stream split
+// between CR and LF would show the filter an event boundary the client never sees.
+import { Bytes } from "./bytes";
+
+const LF: u8 = 0x0a;
+const CR: u8 = 0x0d;
+const COLON: u8 = 0x3a;
+const SPACE: u8 = 0x20;
+
+// Where the event starting at `from` ends (just past its terminating empty line), or -1 when it is not complete
+// in [from, len). `final` says no more bytes will come.
+export function sseEventEnd(ptr: usize, from: i32, len: i32, final: bool): i32 {
+  let p = from;
+  while (p < len) {
+    let q = p;
+    while (q < len) {
+      const b = load<u8>(ptr + <usize>q);
+      if (b == LF || b == CR) break;
+      q++;
+    }
+    if (q >= len) return -1;
+    let terminator = 1;
+    if (load<u8>(ptr + <usize>q) == CR) {
+      if (q + 1 < len) {
+        if (load<u8>(ptr + <usize>(q + 1)) == LF) terminator = 2;
+      } else if (!final) {
+        return -1;
+      }
+    }
+    const next = q + terminator;
+    if (q == p) return next; // empty line: the event ends here
+    p = next;
+  }
+  return -1;
+}
+
+// The fields of one complete event that the filter needs.
+export class SseEvent {
+  // Type from the `event:` field; "message" when absent (the default a client dispatches).
+  type: string = "message";
+  hasData: bool = false;
+  // The data lines joined with LF, as the client reassembles them.
+  data: Bytes = new Bytes();
+
+  get isMessage(): bool {
+    return this.type == "message";
+  }
+}
+
+function lineMatches(ptr: usize, start: i32, nameEnd: i32, name: string): bool {
+  if (nameEnd - start != name.length) return false;
+  for (let i = 0; i < name.length; i++) {
+    if (<i32>load<u8>(ptr + <usize>(start + i)) != name.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+// Calls back for each line of [start, end): (lineStart, lineEnd, terminatorEnd).
+class LineCursor {
+  lineStart: i32 = 0;
+  lineEnd: i32 = 0;
+  next: i32 = 0;
+
+  constructor(private ptr: usize, private end: i32, start: i32) {
+    this.next = start;
+  }
+
+  advance(): bool {
+    if (this.next >= this.end) return false;
+    const ptr = this.ptr;
+    let q = this.next;
+    while (q < this.end) {
+      const b = load<u8>(ptr + <usize>q);
+      if (b == LF || b == CR) break;
+      q++;
+    }
+    this.lineStart = this.next;
+    this.lineEnd = q;
+    let after = q;
+    if (q < this.end) {
+      after = q + 1;
+      if (load<u8>(ptr + <usize>q) == CR && after < this.end && load<u8>(ptr + <usize>after) == LF) after++;
+    }
+    this.next = after;
+    return true;
+  }
+}
+
+// Position of the field name's end (the colon, or the line end when there is none).
+function fieldNameEnd(ptr: usize, lineStart: i32, lineEnd: i32): i32 {
+  let c = lineStart;
+  while (c < lineEnd && load<u8>(ptr + <usize>c) != COLON) c++;
+  return c;
+}
+
+// Where the field's value starts: after the colon and one optional space.
+function fieldValueStart(ptr: usize, nameEnd: i32, lineEnd: i32): i32 {
+  let v = nameEnd < lineEnd ? nameEnd + 1 : lineEnd;
+  if (v < lineEnd && load<u8>(ptr + <usize>v) == SPACE) v++;
+  return v;
+}
+
+export function parseSseEvent(ptr: usize, start: i32, end: i32, out: SseEvent): void {
+  out.type = "message";
+  out.hasData = false;
+  out.data.clear();
+  const cursor = new LineCursor(ptr, end, start);
+  while (cursor.advance()) {
+    const ls = cursor.lineStart;
+    const le = cursor.lineEnd;
+    if (le == ls || load<u8>(ptr + <usize>ls) == COLON) continue; // blank line or comment
+    const nameEnd = fieldNameEnd(ptr, ls, le);
+    const valueStart = fieldValueStart(ptr, nameEnd, le);
+    if (lineMatches(ptr, ls, nameEnd, "data")) {
+      if (out.hasData) out.data.appendByte(LF);
+      out.data.append(ptr + <usize>valueStart, le - valueStart);
+      out.hasData = true;
+    } else if (lineMatches(ptr, ls, nameEnd, "event")) {
+      out.type = String.UTF8.decodeUnsafe(ptr + <usize>valueStart, <usize>(le - valueStart));
+    }
+  }
+}
+
+// Writes the event again with new data: every non-data line (id, event, retry, comments) is kept byte for
+// byte, the data lines are replaced, at the place of the first one, by `data` split into lines.
+export function writeSseEventWithData(ptr: usize, start: i32, end: i32, data: ArrayBuffer, out: Bytes): void {
+  const cursor = new LineCursor(ptr, end, start);
+  let dataWritten = false;
+  while (cursor.advance()) {
+    const ls = cursor.lineStart;
+    const le = cursor.lineEnd;
+    if (le == ls) continue; // the terminating empty line, written at the end
+    const nameEnd = fieldNameEnd(ptr, ls, le);
+    if (load<u8>(ptr + <usize>ls) != COLON && lineMatches(ptr, ls, nameEnd, "data")) {
+      if (!dataWritten) {
+        writeDataLines(data, out);
+        dataWritten = true;
+      }
+      continue;
+    }
+    out.append(ptr + <usize>ls, cursor.next - ls);
+    if (cursor.next == le) out.appendByte(LF); // last line without terminator (end of stream)
+  }
+  if (!dataWritten) writeDataLines(data, out);
+  out.appendByte(LF);
+}
+
+function writeDataLines(data: ArrayBuffer, out: Bytes): void {
+  const ptr = changetype<usize>(data);
+  const len = data.byteLength;
+  let lineStart = 0;
+  let i = 0;
+  while (i <= len) {
+    const atEnd = i == len;
+    const b: u8 = atEnd ? 0 : load<u8>(ptr + <usize>i);
+    if (atEnd || b == LF || b == CR) {
+      out.appendString("data: ");
+      out.append(ptr + <usize>lineStart, i - lineStart);
+      out.appendByte(LF);
+      if (!atEnd && b == CR && i + 1 < len && load<u8>(ptr + <usize>(i + 1)) == LF) i++;
+      lineStart = i + 1;
+    }
+    i++;
+  }
+}

@@ -1,0 +1,224 @@
+// The response path: what a server says about its tools reaches the client only after filtering, in JSON and
+// in event-stream framing, whatever the chunking, line endings or tricks in the stream. The client side of the
+// event stream is parsed with eventsource-parser, the parser the official MCP SDK client uses.
+import { createParser } from "eventsource-parser";
+import { describe, expect, it } from "vitest";
+import { exchange, type HeaderList, type ProxyWasmHost } from "../src/host/index.ts";
+import { SEED_CONFIG, postHeaders, startGuard } from "./helpers/guard.ts";
+
+const TOOLS = [
+  { name: "search_code", description: "Search code", inputSchema: { type: "object" } },
+  { name: "system_exec", description: "Run a shell command", inputSchema: { type: "object", properties: { cmd: { type: "string" } } } },
+  { name: "get_pull_request", description: "Get a PR", inputSchema: { type: "object" } },
+  { name: "delete_repo", description: "Delete a repository", annotations: { destructiveHint: true }, inputSchema: { type: "object" } },
+];
+
+const listResult = (extra: object = {}, tools: unknown[] = TOOLS) => ({ jsonrpc: "2.0", id: 2, result: { tools, nextCursor: "page-2", ...extra } });
+const LIST_REQUEST = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list", params: { cursor: "page-1" } });
+
+async function respond(host: ProxyWasmHost, contentType: string, chunks: Array<string | Uint8Array>, options: { request?: string; headers?: HeaderList; method?: string } = {}) {
+  const request = options.request ?? LIST_REQUEST;
+  const method = options.method ?? "POST";
+  const headers = method === "POST" ? postHeaders(options.headers ?? [], request) : ([[":method", method], [":path", "/sse"], [":authority", "x"]] as HeaderList);
+  const result = await exchange(host, method === "POST" ? { headers, body: request } : { headers }, () => ({
+    headers: [[":status", "200"], ["content-type", contentType], ["content-length", "999"]],
+    chunks,
+  }));
+  return result;
+}
+
+function toolNames(message: unknown): string[] {
+  return ((message as { result: { tools: Array<{ name: string }> } }).result.tools ?? []).map((t) => t.name);
+}
+
+/** Parses an event stream the way the MCP SDK client does. */
+function clientEvents(text: string): Array<{ event?: string; data: string; id?: string }> {
+  const events: Array<{ event?: string; data: string; id?: string }> = [];
+  const parser = createParser({ onEvent: (e) => events.push({ ...(e.event ? { event: e.event } : {}), data: e.data, ...(e.id ? { id: e.id } : {}) }) });
+  parser.feed(text);
+  return events;
+}
+
+describe("tools/list results in application/json", () => {
+  it("removes tools outside the allowlist and leaves every other byte as the server wrote it", async () => {
+    const host = await startGuard(SEED_CONFIG);
+    const body = JSON.stringify(listResult(), null, 2);
+    const result = await respond(host, "application/json", [body.slice(0, 100), body.slice(100)]);
+    expect(result.status).toBe(200);
+    expect(result.headers.find(([k]) => k === "content-length")).toBeUndefined();
+    const message = JSON.parse(result.body);
+    expect(toolNames(message)).toEqual(["search_code", "get_pull_request"]);
+    expect(message.result.nextCursor).toBe("page-2");
+    // Kept entries are the server's bytes; only the array itself was rebuilt.
+    const keptSearch = JSON.stringify(TOOLS[0], null, 2).replace(/\n/g, "\n      ");
+    expect(body).toContain(keptSearch);
+    expect(result.body).toContain(keptSearch);
+    expect(result.body.startsWith(body.slice(0, body.indexOf('"tools"')))).toBe(true);
+    expect(result.body.endsWith(body.slice(body.indexOf('"nextCursor"') - 4))).toBe(true);
+    expect(host.metric("mcp_guard_tools_removed_total")?.value).toBe(2n);
+    const line = host.logs.map((l) => l.message).find((m) => m.includes("mcp_guard.tools_filtered"));
+    expect(JSON.parse(line!)).toEqual({ event: "mcp_guard.tools_filtered", framing: "json", removed: ["system_exec", "delete_repo"], kept: 2 });
+  });
+
+  it("passes a list with only allowed tools byte for byte", async () => {
+    const host = await startGuard(SEED_CONFIG);
+    const body = JSON.stringify(listResult({}, [TOOLS[0]!, TOOLS[2]!]));
+    expect((await respond(host, "application/json", [body])).body).toBe(body);
+  });
+
+  it("removes tools whose name is missing or not a string, and entries that are not objects", async () => {
+    const host = await startGuard({ tool_allowlist: ["*"] });
+    const body = JSON.stringify(listResult({}, [{ name: "ok" }, { title: "no name" }, { name: 7 }, "system_exec", null]));
+    expect(toolNames(JSON.parse((await respond(host, "application/json", [body])).body))).toEqual(["ok"]);
+  });
+
+  it("filters every response of a batch (2025-03-26)", async () => {
+    const host = await startGuard(SEED_CONFIG);
+    const body = JSON.stringify([listResult(), { jsonrpc: "2.0", id: 3, result: {} }, { ...listResult(), id: 4 }]);
+    const out = JSON.parse((await respond(host, "application/json", [body])).body) as unknown[];
+    expect(out.map((m, i) => (i === 1 ? m : toolNames(m)))).toEqual([["search_code", "get_pull_request"], { jsonrpc: "2.0", id: 3, result: {} }, ["search_code", "get_pull_request"]]);
+  });
+
+  it("marks a filtered 2026-07-28 result cacheScope private, and adds it where it was absent", async () => {
+    const host = await startGuard(SEED_CONFIG);
+    const withScope = JSON.parse((await respond(host, "application/json", [JSON.stringify(listResult({ ttlMs: 60000, cacheScope: "public", resultType: "complete" }))])).body);
+    expect(withScope.result).toMatchObject({ cacheScope: "private", ttlMs: 60000, nextCursor: "page-2" });
+    const without = JSON.parse((await respond(host, "application/json", [JSON.stringify(listResult({ ttlMs: 60000 }))])).body);
+    expect(without.result.cacheScope).toBe("private");
+    const unfiltered = JSON.parse((await respond(host, "application/json", [JSON.stringify(listResult({ ttlMs: 1, cacheScope: "public" }, [TOOLS[0]!]))])).body);
+    expect(unfiltered.result.cacheScope).toBe("public");
+  });
+
+  it("withholds a response it cannot parse (enforce) and passes it in audit mode", async () => {
+    const duplicate = '{"jsonrpc":"2.0","id":2,"result":{"tools":[{"name":"search_code","name":"system_exec"}]}}';
+    const enforce = await startGuard(SEED_CONFIG);
+    for (const body of ["{not json", duplicate, '{"jsonrpc":"2.0","id":2,"result":{"tools":[]}} trailing']) {
+      const result = await respond(enforce, "application/json", [body]);
+      const reply = JSON.parse(result.body);
+      expect(reply).toMatchObject({ jsonrpc: "2.0", error: { code: -32603 } });
+      expect(reply.error.message).toMatch(/^mcp-guard withheld a server message: the response is not valid JSON/);
+      expect(result.body).not.toContain("system_exec");
+    }
+    const audit = await startGuard({ ...SEED_CONFIG, mode: "audit" });
+    expect((await respond(audit, "application/json", [duplicate])).body).toBe(duplicate);
+  });
+
+  it("withholds a response larger than the limit, including what arrives after it", async () => {
+    const host = await startGuard({ ...SEED_CONFIG, limits: { max_body_bytes: 300 } });
+    const body = JSON.stringify(listResult({ pad: "x".repeat(400) }));
+    const result = await respond(host, "application/json", [body.slice(0, 200), body.slice(200, 350), body.slice(350)]);
+    expect(JSON.parse(result.body)).toMatchObject({ error: { code: -32603, message: "mcp-guard withheld a server message: the response exceeds the 300 byte limit" } });
+  });
+
+  it("does not touch the filter's own refusals", async () => {
+    const host = await startGuard(SEED_CONFIG);
+    const result = await respond(host, "application/json", ["{}"], { request: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "system_exec" } }) });
+    expect(JSON.parse(result.body)).toEqual({ jsonrpc: "2.0", id: 1, error: { code: -32602, message: "Unknown tool: system_exec" } });
+  });
+});
+
+describe("tools/list results in text/event-stream", () => {
+  const progress = JSON.stringify({ jsonrpc: "2.0", method: "notifications/progress", params: { progressToken: 1, progress: 50 } });
+  const list = JSON.stringify(listResult());
+
+  // Ends with a comment line: eventsource-parser holds a stream-final lone CR (it might start a CRLF), so the
+  // last blank line must be followed by something for CR-only streams to show their last event.
+  function stream(lineEnd: string): string {
+    return [`: keep-alive comment`, "", `id: 1`, `event: message`, `data: ${progress}`, "", `id: 2`, `data: ${list}`, "", `event: other`, `data: ${list}`, "", ": end", ""].join(lineEnd);
+  }
+
+  function checkClientView(text: string): void {
+    const events = clientEvents(text);
+    expect(events).toHaveLength(3);
+    expect(events[0]).toEqual({ event: "message", data: progress, id: "1" });
+    expect(events[1]!.id).toBe("2");
+    expect(toolNames(JSON.parse(events[1]!.data))).toEqual(["search_code", "get_pull_request"]);
+    // An event type the MCP client ignores is passed as it came.
+    expect(events[2]).toEqual({ event: "other", data: list });
+  }
+
+  for (const [name, lineEnd] of [["LF", "\n"], ["CRLF", "\r\n"], ["CR", "\r"]] as const) {
+    it(`rewrites the list event and passes the others (${name} line endings)`, async () => {
+      const host = await startGuard(SEED_CONFIG);
+      const result = await respond(host, "text/event-stream", [stream(lineEnd)]);
+      checkClientView(result.body);
+      expect(result.body.startsWith(`: keep-alive comment${lineEnd}${lineEnd}id: 1${lineEnd}`)).toBe(true);
+    });
+  }
+
+  it("gives the client the same events when the stream is split at every possible byte boundary", async () => {
+    const host = await startGuard(SEED_CONFIG);
+    for (const lineEnd of ["\n", "\r\n", "\r"]) {
+      const bytes = Buffer.from(stream(lineEnd));
+      for (let cut = 1; cut < bytes.length; cut += 1) {
+        const result = await respond(host, "text/event-stream", [bytes.subarray(0, cut), bytes.subarray(cut)]);
+        checkClientView(result.body);
+      }
+      const bytewise = Array.from(bytes, (b) => Uint8Array.of(b));
+      checkClientView((await respond(host, "text/event-stream", bytewise)).body);
+    }
+    expect(host.failed).toBe(false);
+  }, 120_000);
+
+  it("joins multi-line data as the client does (pretty-printed JSON over several data: lines)", async () => {
+    const host = await startGuard(SEED_CONFIG);
+    const pretty = JSON.stringify(listResult(), null, 2).split("\n").map((l) => `data: ${l}`).join("\n");
+    const result = await respond(host, "text/event-stream", [`event: message\n${pretty}\n\n`]);
+    const [event] = clientEvents(result.body);
+    expect(toolNames(JSON.parse(event!.data))).toEqual(["search_code", "get_pull_request"]);
+  });
+
+  it("is not fooled by a CR at a chunk's end whose LF comes in the next chunk", async () => {
+    const host = await startGuard(SEED_CONFIG);
+    // The client sees ONE event whose data is both halves joined by LF; a filter that took the lone CR for an
+    // event boundary would see two unparseable halves.
+    const half = list.indexOf('"result"'); // between two members, where a line break is valid JSON
+    const chunks = [`data: ${list.slice(0, half)}\r`, `\ndata: ${list.slice(half)}\r\n\r\n`];
+    const events = clientEvents((await respond(host, "text/event-stream", chunks)).body);
+    expect(events).toHaveLength(1);
+    expect(toolNames(JSON.parse(events[0]!.data))).toEqual(["search_code", "get_pull_request"]);
+  });
+
+  it("strips a leading byte order mark so a data field cannot hide behind it", async () => {
+    const host = await startGuard(SEED_CONFIG);
+    const events = clientEvents((await respond(host, "text/event-stream", [`\uFEFFdata: ${list}\n\n`])).body);
+    expect(toolNames(JSON.parse(events[0]!.data))).toEqual(["search_code", "get_pull_request"]);
+  });
+
+  it("replaces an event whose data is not JSON with a JSON-RPC error event (enforce)", async () => {
+    const host = await startGuard(SEED_CONFIG);
+    const events = clientEvents((await respond(host, "text/event-stream", [`id: 9\ndata: {"tools":[{"name":"system_exec"}\n\n`, `data: ${progress}\n\n`])).body);
+    expect(events).toHaveLength(2);
+    expect(events[0]!.id).toBe("9");
+    expect(JSON.parse(events[0]!.data)).toMatchObject({ jsonrpc: "2.0", error: { code: -32603 } });
+    expect(events[1]!.data).toBe(progress);
+  });
+
+  it("withholds a complete event larger than the limit and goes on with the next", async () => {
+    const host = await startGuard({ ...SEED_CONFIG, limits: { max_body_bytes: 400 } });
+    const big = `data: ${JSON.stringify(listResult({ pad: "y".repeat(500) }))}\n\n`;
+    const events = clientEvents((await respond(host, "text/event-stream", [big + `data: ${progress}\n\n`])).body);
+    expect(events).toHaveLength(2);
+    expect(JSON.parse(events[0]!.data)).toMatchObject({ error: { code: -32603 } });
+    expect(events[1]!.data).toBe(progress);
+  });
+
+  it("ends an event stream whose partial event exceeds the limit with an error event (enforce)", async () => {
+    const host = await startGuard({ ...SEED_CONFIG, limits: { max_body_bytes: 400 } });
+    const big = `data: ${JSON.stringify(listResult({ pad: "y".repeat(500) }))}\n\n`;
+    // The first 450 bytes of the big event already exceed the limit before the event is complete.
+    const events = clientEvents((await respond(host, "text/event-stream", [`data: ${progress}\n\n`, big.slice(0, 450), big.slice(450), `data: ${list}\n\n`])).body);
+    expect(events.map((e) => JSON.parse(e.data))).toEqual([
+      JSON.parse(progress),
+      { jsonrpc: "2.0", error: { code: -32603, message: "mcp-guard withheld a server message: an event exceeds the 400 byte limit" } },
+    ]);
+  });
+
+  it("filters the legacy HTTP+SSE GET stream: endpoint event untouched, results filtered", async () => {
+    const host = await startGuard(SEED_CONFIG);
+    const body = `event: endpoint\ndata: /messages?sessionId=abc\n\nevent: message\ndata: ${list}\n\n`;
+    const events = clientEvents((await respond(host, "text/event-stream", [body.slice(0, 30), body.slice(30)], { method: "GET" })).body);
+    expect(events[0]).toEqual({ event: "endpoint", data: "/messages?sessionId=abc" });
+    expect(toolNames(JSON.parse(events[1]!.data))).toEqual(["search_code", "get_pull_request"]);
+  });
+});
