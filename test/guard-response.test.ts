@@ -56,8 +56,8 @@ describe("tools/list results in application/json", () => {
     expect(result.body.startsWith(body.slice(0, body.indexOf('"tools"')))).toBe(true);
     expect(result.body.endsWith(body.slice(body.indexOf('"nextCursor"') - 4))).toBe(true);
     expect(host.metric("mcp_guard_tools_removed_total")?.value).toBe(2n);
-    const line = host.logs.map((l) => l.message).find((m) => m.includes("mcp_guard.tools_filtered"));
-    expect(JSON.parse(line!)).toEqual({ event: "mcp_guard.tools_filtered", framing: "json", removed: ["system_exec", "delete_repo"], kept: 2 });
+    const line = host.logs.map((l) => l.message).find((m) => m.includes("mcp_guard.server_message_filtered"));
+    expect(JSON.parse(line!)).toEqual({ event: "mcp_guard.server_message_filtered", framing: "json", decision: "filtered", removed_tools: ["system_exec", "delete_repo"], kept_tools: 2 });
   });
 
   it("passes a list with only allowed tools byte for byte", async () => {

@@ -5,6 +5,10 @@ export const REASON_ALLOWED = "allowed";
 export const REASON_TOOL_NOT_ALLOWED = "tool_not_allowed";
 export const REASON_METHOD_NOT_ALLOWED = "method_not_allowed";
 export const REASON_INVALID_TOOL_NAME = "invalid_tool_name";
+export const REASON_INVALID_PARAMS = "invalid_params";
+export const REASON_PROMPT_NOT_ALLOWED = "prompt_not_allowed";
+export const REASON_RESOURCE_URI_REJECTED = "resource_uri_rejected";
+export const REASON_RESOURCE_NOT_ALLOWED = "resource_not_allowed";
 export const REASON_PARSE_ERROR = "parse_error";
 export const REASON_EMPTY_BODY = "empty_body";
 export const REASON_INVALID_REQUEST = "invalid_request";
@@ -30,6 +34,9 @@ export class Decision {
   reply: ArrayBuffer | null = null;
   method: string = "";
   tool: string = "";
+  prompt: string = "";
+  // The requested resource URI as the client sent it (logged; never a tool argument).
+  resource: string = "";
   isBatch: bool = false;
   messageCount: i32 = 0;
 }

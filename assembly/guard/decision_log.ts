@@ -23,6 +23,14 @@ export function decisionLogLine(writer: JsonWriter, decision: Decision, mode: Mo
     writer.key("tool");
     writer.string(decision.tool);
   }
+  if (decision.prompt.length > 0) {
+    writer.key("prompt");
+    writer.string(decision.prompt);
+  }
+  if (decision.resource.length > 0) {
+    writer.key("resource_uri");
+    writer.string(decision.resource);
+  }
   if (decision.isBatch) {
     writer.key("batch_size");
     writer.integer(decision.messageCount);

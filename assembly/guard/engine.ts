@@ -4,10 +4,11 @@
 import { JsonDocument, JsonError, JsonType, jsonErrorMessage } from "../json";
 import { JsonWriter } from "../json/writer";
 import { writeErrorResponse } from "../mcp/error_reply";
-import { Message, MessageKind, classifyMessage, toolCallName } from "../mcp/message";
+import { Message, MessageKind, classifyMessage, paramString, toolCallName } from "../mcp/message";
 import { batchesAllowed } from "../mcp/protocol";
-import { INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR } from "../mcp/rpc_codes";
+import { INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, RESOURCE_NOT_FOUND } from "../mcp/rpc_codes";
 import { GuardConfig } from "../policy/config";
+import { checkResourceUri } from "../policy/resource_uri";
 import * as R from "./decision";
 import { Decision } from "./decision";
 
@@ -23,6 +24,8 @@ class MessageVerdict {
   reason: string = R.REASON_ALLOWED;
   policyDenial: bool = false;
   tool: string = "";
+  prompt: string = "";
+  resource: string = "";
 }
 
 export class RequestEngine {
@@ -53,6 +56,8 @@ export class RequestEngine {
     const decision = new Decision();
     decision.method = message.method;
     decision.tool = verdict.tool;
+    decision.prompt = verdict.prompt;
+    decision.resource = verdict.resource;
     decision.messageCount = 1;
     if (verdict.allow) return decision;
     decision.allow = false;
@@ -124,6 +129,40 @@ export class RequestEngine {
         // Same answer as for a tool the server does not have, so the allowlist cannot be probed.
         return deny(verdict, INVALID_PARAMS, "Unknown tool: " + tool, R.REASON_TOOL_NOT_ALLOWED, true);
       }
+    } else if (method == "prompts/get") {
+      return this.judgePrompt(message, verdict);
+    } else if (method == "resources/read" || method == "resources/subscribe") {
+      return this.judgeResource(message, verdict);
+    }
+    return verdict;
+  }
+
+  private judgePrompt(message: Message, verdict: MessageVerdict): MessageVerdict {
+    const name = paramString(this.doc, message, "name");
+    if (name === null) {
+      return deny(verdict, INVALID_REQUEST, "Invalid Request: prompts/get needs params.name as a string", R.REASON_INVALID_PARAMS, false);
+    }
+    verdict.prompt = name;
+    const prompts = this.config.prompts;
+    if (prompts !== null && !prompts.matches(name)) {
+      return deny(verdict, INVALID_PARAMS, "Unknown prompt: " + name, R.REASON_PROMPT_NOT_ALLOWED, true);
+    }
+    return verdict;
+  }
+
+  private judgeResource(message: Message, verdict: MessageVerdict): MessageVerdict {
+    const uri = paramString(this.doc, message, "uri");
+    if (uri === null) {
+      return deny(verdict, INVALID_REQUEST, "Invalid Request: " + message.method + " needs params.uri as a string", R.REASON_INVALID_PARAMS, false);
+    }
+    verdict.resource = uri;
+    const check = checkResourceUri(uri);
+    if (!check.ok) {
+      return deny(verdict, INVALID_PARAMS, "Invalid resource URI: it contains " + check.reason, R.REASON_RESOURCE_URI_REJECTED, true);
+    }
+    if (!this.config.resourcePrefixes.permits(check.normalised)) {
+      // The answer a server gives for a resource it does not have, so the prefixes cannot be probed.
+      return deny(verdict, RESOURCE_NOT_FOUND, "Resource not found: " + uri, R.REASON_RESOURCE_NOT_ALLOWED, true);
     }
     return verdict;
   }

@@ -10,6 +10,8 @@ export class GuardMetrics {
   auditOnly: u32 = NO_METRIC;
   toolsRemoved: u32 = NO_METRIC;
   withheld: u32 = NO_METRIC;
+  entriesRemoved: u32 = NO_METRIC;
+  serverMethodsRefused: u32 = NO_METRIC;
 
   define(): void {
     if (this.requests != NO_METRIC) return;
@@ -19,6 +21,8 @@ export class GuardMetrics {
     this.auditOnly = defineMetric(MetricType.Counter, "mcp_guard_audit_would_deny_total");
     this.toolsRemoved = defineMetric(MetricType.Counter, "mcp_guard_tools_removed_total");
     this.withheld = defineMetric(MetricType.Counter, "mcp_guard_responses_withheld_total");
+    this.entriesRemoved = defineMetric(MetricType.Counter, "mcp_guard_list_entries_removed_total");
+    this.serverMethodsRefused = defineMetric(MetricType.Counter, "mcp_guard_server_methods_refused_total");
   }
 
   count(id: u32): void {

@@ -86,9 +86,12 @@ export class ResponseRewriter {
     const outcome = this.messages.filter(changetype<usize>(body), len);
     if (outcome == FilterOutcome.Unparseable) {
       this.withhold("the response is not valid JSON (" + jsonErrorMessage(this.messages.parseError) + ")", "json");
+    } else if (outcome == FilterOutcome.Dropped) {
+      this.report("json");
+      this.withhold("the server sent a method the policy refuses", "json");
     } else if (outcome == FilterOutcome.Rewritten) {
       this.report("json");
-      setBufferBytes(BufferType.HttpResponseBody, 0, WHOLE_BUFFER, this.messages.output.toArrayBuffer());
+      if (this.enforce) setBufferBytes(BufferType.HttpResponseBody, 0, WHOLE_BUFFER, this.messages.output.toArrayBuffer());
     }
   }
 
@@ -165,9 +168,14 @@ export class ResponseRewriter {
     const outcome = this.messages.filter(event.data.ptr, event.data.length);
     if (outcome == FilterOutcome.Unchanged) {
       out.append(ptr + <usize>start, end - start);
+    } else if (outcome == FilterOutcome.Dropped) {
+      // A refused server-initiated message: the event is removed from the stream (audit mode keeps it).
+      this.report("sse");
+      if (!this.enforce) out.append(ptr + <usize>start, end - start);
     } else if (outcome == FilterOutcome.Rewritten) {
       this.report("sse");
-      writeSseEventWithData(ptr, start, end, this.messages.output.toArrayBuffer(), out);
+      if (this.enforce) writeSseEventWithData(ptr, start, end, this.messages.output.toArrayBuffer(), out);
+      else out.append(ptr + <usize>start, end - start);
     } else {
       const reason = "an event's data is not valid JSON (" + jsonErrorMessage(this.messages.parseError) + ")";
       logWithheld(reason, "sse", this.enforce);
@@ -199,23 +207,34 @@ export class ResponseRewriter {
   }
 
   private report(framing: string): void {
-    const removed = this.messages.removed;
-    this.metrics.countBy(this.metrics.toolsRemoved, removed.length);
+    const messages = this.messages;
+    this.metrics.countBy(this.metrics.toolsRemoved, messages.removedTools.length);
+    this.metrics.countBy(this.metrics.entriesRemoved, messages.removedOther.length);
+    this.metrics.countBy(this.metrics.serverMethodsRefused, messages.refusedMethods.length);
     writer.reset();
     writer.beginObject();
     writer.key("event");
-    writer.string("mcp_guard.tools_filtered");
+    writer.string("mcp_guard.server_message_filtered");
     writer.key("framing");
     writer.string(framing);
-    writer.key("removed");
-    writer.beginArray();
-    for (let i = 0; i < removed.length; i++) writer.string(removed[i]);
-    writer.endArray();
-    writer.key("kept");
-    writer.integer(this.messages.kept);
+    writer.key("decision");
+    writer.string(this.enforce ? "filtered" : "would_filter");
+    writeNames("removed_tools", messages.removedTools);
+    writeNames("removed_entries", messages.removedOther);
+    writeNames("refused_methods", messages.refusedMethods);
+    writer.key("kept_tools");
+    writer.integer(messages.kept);
     writer.endObject();
     log(LogLevel.Info, writer.toString());
   }
+}
+
+function writeNames(key: string, names: Array<string>): void {
+  if (names.length == 0) return;
+  writer.key(key);
+  writer.beginArray();
+  for (let i = 0; i < names.length; i++) writer.string(names[i]);
+  writer.endArray();
 }
 
 function logWithheld(reason: string, framing: string, enforce: bool): void {

@@ -37,7 +37,7 @@ export class GuardRootContext extends RootContext {
     for (let i = 0; i < result.warnings.length; i++) log(LogLevel.Warn, "mcp-guard: " + result.warnings[i]);
     this.config = config;
     this.engine = new RequestEngine(config);
-    this.serverMessages = new ServerMessageFilter(config.tools, config.limits.maxBodyBytes, config.limits.maxJsonDepth);
+    this.serverMessages = new ServerMessageFilter(config);
     this.metrics.define();
     log(LogLevel.Info, "mcp-guard: configured root \"" + this.rootId + "\": mode " + (config.mode == Mode.Enforce ? "enforce" : "audit") +
       ", " + config.tools.size.toString() + " tool allowlist entries");

@@ -1,86 +1,158 @@
-// Filters what a server tells the client about its tools: in every JSON-RPC response (single or batch) whose
-// result carries a `tools` array, tools outside the allowlist are removed. Detection is by shape, not by the
-// request that asked, so it works on any stream (a POST's answer, the legacy HTTP+SSE GET stream, a Streamable
-// HTTP GET stream) without knowing which request id was a tools/list. Everything else in the message stays byte
-// for byte; only the tools array is rewritten (kept entries verbatim) and, when something was removed from a
-// 2026-07-28 result, `cacheScope` becomes "private" (the list now depends on who asked).
+// Filters what a server sends to the client:
+// - lists: in every JSON-RPC response whose result carries `tools`, `prompts`, `resources` or
+//   `resourceTemplates`, entries the policy does not allow are removed. Detection is by shape, not by the request
+//   that asked, so it works on any stream (a POST's answer, a Streamable HTTP GET stream, the legacy HTTP+SSE
+//   stream) without knowing which request id was a list request;
+// - server-initiated messages (sampling, elicitation, roots, notifications…) whose method the server policy
+//   refuses are removed.
+// Everything else stays byte for byte: only a filtered array is rebuilt (kept entries verbatim) and, when a
+// 2026-07-28 list result lost entries, `cacheScope` becomes "private" (the list now depends on who asked).
 import { JsonDocument, JsonError, JsonType } from "../json";
-import { NameList } from "../policy/name_list";
+import { GuardConfig } from "../policy/config";
+import { checkResourceUri } from "../policy/resource_uri";
 import { Bytes } from "./bytes";
 import { Splicer } from "./splice";
 
-// message (0, or 1 inside a batch) → result → tools → tool → name
+// message (0, or 1 inside a batch) → result → list → entry → name
 const RECORD_DEPTH: i32 = 5;
 
-export enum FilterOutcome { Unchanged = 0, Rewritten = 1, Unparseable = 2 }
+export enum FilterOutcome { Unchanged = 0, Rewritten = 1, Unparseable = 2, Dropped = 3 }
+
+enum ListKind { Tools = 0, Prompts = 1, Resources = 2, Templates = 3 }
 
 export class ServerMessageFilter {
   private doc: JsonDocument = new JsonDocument();
   private splicer: Splicer = new Splicer();
   readonly output: Bytes = new Bytes();
-  // Names of the tools removed by the last call (for the log and the audit).
-  readonly removed: Array<string> = new Array<string>();
+  // What the last call removed, for the log and the audit.
+  readonly removedTools: Array<string> = new Array<string>();
+  readonly removedOther: Array<string> = new Array<string>();
+  readonly refusedMethods: Array<string> = new Array<string>();
   kept: i32 = 0;
   parseError: JsonError = JsonError.None;
 
-  constructor(private tools: NameList, maxBytes: i32, maxDepth: i32) {
+  constructor(private config: GuardConfig) {
     const limits = this.doc.limits;
-    limits.maxBytes = maxBytes;
-    limits.maxDepth = maxDepth;
-    limits.maxValues = maxBytes;
+    limits.maxBytes = config.limits.maxBodyBytes;
+    limits.maxDepth = config.limits.maxJsonDepth;
+    limits.maxValues = config.limits.maxBodyBytes;
     limits.recordDepth = RECORD_DEPTH;
     limits.rejectDuplicateKeys = true;
   }
 
+  get removedCount(): i32 {
+    return this.removedTools.length + this.removedOther.length + this.refusedMethods.length;
+  }
+
   // Filters one server message (a JSON-RPC message or batch) in [ptr, ptr + len). On Rewritten the new bytes
-  // are in `output`.
+  // are in `output`; Dropped means no message is left to pass on.
   filter(ptr: usize, len: i32): FilterOutcome {
-    this.removed.length = 0;
+    this.removedTools.length = 0;
+    this.removedOther.length = 0;
+    this.refusedMethods.length = 0;
     this.kept = 0;
     this.splicer.clear();
     const doc = this.doc;
     this.parseError = doc.parse(ptr, len);
     if (this.parseError != JsonError.None) return FilterOutcome.Unparseable;
     const root = doc.root();
-    if (doc.type(root) == JsonType.Array) {
-      for (let m = doc.firstChild(root); m >= 0; m = doc.nextSibling(m)) this.filterMessage(ptr, m);
-    } else {
-      this.filterMessage(ptr, root);
+    if (doc.type(root) != JsonType.Array) {
+      if (!this.filterMessage(ptr, root)) return FilterOutcome.Dropped;
+      return this.finish(ptr, len);
     }
+    // A batch: messages the server policy refuses leave the array; the others are filtered in place.
+    const keptMessages = new Array<i32>();
+    for (let m = doc.firstChild(root); m >= 0; m = doc.nextSibling(m)) {
+      if (this.filterMessage(ptr, m)) keptMessages.push(m);
+    }
+    if (keptMessages.length == doc.length(root)) return this.finish(ptr, len);
+    if (keptMessages.length == 0) return FilterOutcome.Dropped;
+    const out = this.output;
+    out.clear();
+    out.append(ptr, doc.start(root));
+    out.appendByte(0x5b); // [
+    for (let i = 0; i < keptMessages.length; i++) {
+      if (i > 0) out.appendByte(0x2c); // ,
+      this.splicer.applyRange(ptr, doc.start(keptMessages[i]), doc.end(keptMessages[i]), out);
+    }
+    out.appendByte(0x5d); // ]
+    out.append(ptr + <usize>doc.end(root), len - doc.end(root));
+    return FilterOutcome.Rewritten;
+  }
+
+  private finish(ptr: usize, len: i32): FilterOutcome {
     if (this.splicer.count == 0) return FilterOutcome.Unchanged;
     this.output.clear();
     this.splicer.apply(ptr, len, this.output);
     return FilterOutcome.Rewritten;
   }
 
-  private filterMessage(ptr: usize, message: i32): void {
+  // Records the edits one message needs; false when the whole message must go.
+  private filterMessage(ptr: usize, message: i32): bool {
     const doc = this.doc;
-    if (doc.type(message) != JsonType.Object) return;
+    if (doc.type(message) != JsonType.Object) return true;
+    const methodNode = doc.get(message, "method");
+    if (methodNode >= 0) {
+      const method = doc.getString(methodNode);
+      if (method === null || !this.config.serverMethods.permits(method)) {
+        this.refusedMethods.push(method !== null ? method : "<method that is not a string>");
+        return false;
+      }
+      return true;
+    }
     const result = doc.get(message, "result");
-    if (doc.type(result) != JsonType.Object) return;
-    const tools = doc.get(result, "tools");
-    if (doc.type(tools) != JsonType.Array) return;
+    if (doc.type(result) != JsonType.Object) return true;
+    let filtered = this.filterList(ptr, result, "tools", ListKind.Tools);
+    if (this.config.prompts !== null) filtered = this.filterList(ptr, result, "prompts", ListKind.Prompts) || filtered;
+    filtered = this.filterList(ptr, result, "resources", ListKind.Resources) || filtered;
+    filtered = this.filterList(ptr, result, "resourceTemplates", ListKind.Templates) || filtered;
+    if (filtered) this.markPrivate(result);
+    return true;
+  }
 
+  // Rebuilds result[key] without the entries the policy refuses; true when something was removed.
+  private filterList(ptr: usize, result: i32, key: string, kind: ListKind): bool {
+    const doc = this.doc;
+    const list = doc.get(result, key);
+    if (doc.type(list) != JsonType.Array) return false;
     const kept = new Bytes();
     kept.appendByte(0x5b); // [
     let keptCount = 0;
     let removedHere = 0;
-    for (let tool = doc.firstChild(tools); tool >= 0; tool = doc.nextSibling(tool)) {
-      const name = doc.type(tool) == JsonType.Object ? doc.getString(doc.get(tool, "name")) : null;
-      if (name !== null && this.tools.matches(name)) {
+    for (let entry = doc.firstChild(list); entry >= 0; entry = doc.nextSibling(entry)) {
+      const label = this.refusal(entry, kind);
+      if (label === null) {
         if (keptCount > 0) kept.appendByte(0x2c); // ,
-        kept.append(ptr + <usize>doc.start(tool), doc.end(tool) - doc.start(tool));
+        kept.append(ptr + <usize>doc.start(entry), doc.end(entry) - doc.start(entry));
         keptCount++;
       } else {
-        this.removed.push(name !== null ? name : "<tool without a string name>");
+        if (kind == ListKind.Tools) this.removedTools.push(label);
+        else this.removedOther.push(key + ":" + label);
         removedHere++;
       }
     }
-    this.kept += keptCount;
-    if (removedHere == 0) return;
+    if (kind == ListKind.Tools) this.kept += keptCount;
+    if (removedHere == 0) return false;
     kept.appendByte(0x5d); // ]
-    this.splicer.replace(doc.start(tools), doc.end(tools), kept.toArrayBuffer());
-    this.markPrivate(result);
+    this.splicer.replace(doc.start(list), doc.end(list), kept.toArrayBuffer());
+    return true;
+  }
+
+  // null when the entry may stay; otherwise a label naming it for the log.
+  private refusal(entry: i32, kind: ListKind): string | null {
+    const doc = this.doc;
+    if (doc.type(entry) != JsonType.Object) return "<entry that is not an object>";
+    const field = kind == ListKind.Resources ? "uri" : kind == ListKind.Templates ? "uriTemplate" : "name";
+    const value = doc.getString(doc.get(entry, field));
+    if (value === null) return "<entry without a string " + field + ">";
+    if (kind == ListKind.Tools) return this.config.tools.matches(value) ? null : value;
+    if (kind == ListKind.Prompts) {
+      const prompts = this.config.prompts;
+      return prompts === null || prompts.matches(value) ? null : value;
+    }
+    if (kind == ListKind.Templates) return this.config.resourcePrefixes.permitsTemplate(value) ? null : value;
+    const check = checkResourceUri(value);
+    return check.ok && this.config.resourcePrefixes.permits(check.normalised) ? null : value;
   }
 
   // 2026-07-28 list results say whether a cache may share them across callers; a filtered list may not.

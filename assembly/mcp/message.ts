@@ -69,10 +69,15 @@ export function classifyMessage(doc: JsonDocument, node: i32): Message {
   return out;
 }
 
-// The tool a tools/call names: params.name as a decoded string, or null when it is missing or not a string.
-export function toolCallName(doc: JsonDocument, message: Message): string | null {
+// params.<key> as a decoded string, or null when params or the member is missing or not a string.
+export function paramString(doc: JsonDocument, message: Message, key: string): string | null {
   if (message.paramsNode < 0) return null;
-  const name = doc.get(message.paramsNode, "name");
-  if (name < 0) return null;
-  return doc.getString(name);
+  const value = doc.get(message.paramsNode, key);
+  if (value < 0) return null;
+  return doc.getString(value);
+}
+
+// The tool a tools/call names: params.name.
+export function toolCallName(doc: JsonDocument, message: Message): string | null {
+  return paramString(doc, message, "name");
 }

@@ -4,3 +4,5 @@ export const INVALID_REQUEST: i32 = -32600;
 export const METHOD_NOT_FOUND: i32 = -32601;
 export const INVALID_PARAMS: i32 = -32602;
 export const INTERNAL_ERROR: i32 = -32603;
+// MCP: the requested resource does not exist (also what a refused resource gets, so prefixes cannot be probed).
+export const RESOURCE_NOT_FOUND: i32 = -32002;

@@ -25,6 +25,11 @@ export class Splicer {
 
   // Writes [0, len) of the source with the edits applied, in source order.
   apply(ptr: usize, len: i32, out: Bytes): void {
+    this.applyRange(ptr, 0, len, out);
+  }
+
+  // Writes [from, to) of the source with the edits that lie inside it applied.
+  applyRange(ptr: usize, from: i32, to: i32, out: Bytes): void {
     const n = this.starts.length;
     // Insertion sort by start: a message has a handful of edits.
     for (let i = 1; i < n; i++) {
@@ -34,15 +39,15 @@ export class Splicer {
         const r = this.replacements[j]; this.replacements[j] = this.replacements[j - 1]; this.replacements[j - 1] = r;
       }
     }
-    let at = 0;
+    let at = from;
     for (let i = 0; i < n; i++) {
       const start = this.starts[i];
       const end = this.ends[i];
-      if (start < at || end < start || end > len) continue; // overlapping or out of range: skip, never trap
+      if (start < at || end < start || end > to) continue; // outside the range or overlapping: skip, never trap
       out.append(ptr + <usize>at, start - at);
       out.appendBuffer(this.replacements[i]);
       at = end;
     }
-    out.append(ptr + <usize>at, len - at);
+    out.append(ptr + <usize>at, to - at);
   }
 }

@@ -5,6 +5,7 @@
 import { JsonDocument, JsonError, JsonLimits, JsonType, jsonErrorMessage, jsonQuote } from "../json";
 import { MethodPolicy } from "./methods";
 import { NameList } from "./name_list";
+import { UriPrefixes, checkResourceUri } from "./resource_uri";
 
 export enum Mode { Enforce = 0, Audit = 1 }
 
@@ -29,6 +30,10 @@ export class GuardConfig {
   denyStatus: i32 = 200;
   limits: Limits = new Limits();
   methods: MethodPolicy = new MethodPolicy();
+  // null: every prompt allowed (no prompt_allowlist given).
+  prompts: NameList | null = null;
+  resourcePrefixes: UriPrefixes = new UriPrefixes();
+  serverMethods: MethodPolicy = MethodPolicy.forServer();
 }
 
 export class ConfigResult {
@@ -37,7 +42,8 @@ export class ConfigResult {
   warnings: Array<string> = new Array<string>();
 }
 
-const TOP_LEVEL_FIELDS = "mode, tool_allowlist, deny_status, limits, methods";
+const TOP_LEVEL_FIELDS = "mode, tool_allowlist, prompt_allowlist, resources, server_methods, deny_status, limits, methods";
+const RESOURCE_FIELDS = "allowed_prefixes";
 const LIMIT_FIELDS = "max_body_bytes, max_json_depth, max_batch_size";
 const METHOD_FIELDS = "allow, deny";
 
@@ -113,15 +119,38 @@ function readLimits(doc: JsonDocument, node: i32, limits: Limits): string {
   return "";
 }
 
-function readMethods(doc: JsonDocument, node: i32, methods: MethodPolicy): string {
-  if (doc.type(node) != JsonType.Object) return "field \"methods\": expected an object with " + METHOD_FIELDS + ", got " + typeName(doc, node);
+function readMethods(doc: JsonDocument, node: i32, field: string, methods: MethodPolicy): string {
+  if (doc.type(node) != JsonType.Object) return "field \"" + field + "\": expected an object with " + METHOD_FIELDS + ", got " + typeName(doc, node);
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     let error = "";
-    if (doc.stringEquals(key, "allow")) error = readNameArray(doc, value, "methods.allow", methods.allow);
-    else if (doc.stringEquals(key, "deny")) error = readNameArray(doc, value, "methods.deny", methods.deny);
-    else error = unknownField(doc, key, "methods.", METHOD_FIELDS);
+    if (doc.stringEquals(key, "allow")) error = readNameArray(doc, value, field + ".allow", methods.allow);
+    else if (doc.stringEquals(key, "deny")) error = readNameArray(doc, value, field + ".deny", methods.deny);
+    else error = unknownField(doc, key, field + ".", METHOD_FIELDS);
     if (error.length > 0) return error;
+  }
+  return "";
+}
+
+function readResources(doc: JsonDocument, node: i32, prefixes: UriPrefixes): string {
+  if (doc.type(node) != JsonType.Object) return "field \"resources\": expected an object with " + RESOURCE_FIELDS + ", got " + typeName(doc, node);
+  for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
+    const value = doc.keyValue(key);
+    if (!doc.stringEquals(key, "allowed_prefixes")) return unknownField(doc, key, "resources.", RESOURCE_FIELDS);
+    if (doc.type(value) != JsonType.Array) {
+      return "field \"resources.allowed_prefixes\": expected an array of URI prefixes, e.g. [\"mcp://logs/\"], got " + typeName(doc, value);
+    }
+    let index = 0;
+    for (let item = doc.firstChild(value); item >= 0; item = doc.nextSibling(item)) {
+      const field = "resources.allowed_prefixes[" + index.toString() + "]";
+      const prefix = doc.getString(item);
+      if (prefix === null || prefix.length == 0) return "field \"" + field + "\": expected a non-empty URI prefix, got " + describe(doc, item);
+      // Prefixes are compared with normalised URIs, so they are normalised (and checked) the same way.
+      const verdict = checkResourceUri(prefix);
+      if (!verdict.ok) return "field \"" + field + "\": " + jsonQuote(prefix) + " contains " + verdict.reason;
+      prefixes.prefixes.push(verdict.normalised);
+      index++;
+    }
   }
   return "";
 }
@@ -172,7 +201,15 @@ export function parseConfig(ptr: usize, len: i32): ConfigResult {
     } else if (doc.stringEquals(key, "limits")) {
       message = readLimits(doc, value, config.limits);
     } else if (doc.stringEquals(key, "methods")) {
-      message = readMethods(doc, value, config.methods);
+      message = readMethods(doc, value, "methods", config.methods);
+    } else if (doc.stringEquals(key, "server_methods")) {
+      message = readMethods(doc, value, "server_methods", config.serverMethods);
+    } else if (doc.stringEquals(key, "prompt_allowlist")) {
+      const prompts = new NameList();
+      message = readNameArray(doc, value, "prompt_allowlist", prompts);
+      config.prompts = prompts;
+    } else if (doc.stringEquals(key, "resources")) {
+      message = readResources(doc, value, config.resourcePrefixes);
     } else {
       message = unknownField(doc, key, "", TOP_LEVEL_FIELDS);
     }

@@ -41,17 +41,45 @@ const STANDARD_METHODS: Array<string> = [
   "notifications/subscriptions/acknowledged",
 ];
 
-export function standardMethods(): NameList {
-  const list = new NameList();
-  for (let i = 0; i < STANDARD_METHODS.length; i++) list.add(STANDARD_METHODS[i]);
-  return list;
+// What a server may send to the client on its own (requests and notifications), across the five versions.
+const STANDARD_SERVER_METHODS: Array<string> = [
+  "ping",
+  "sampling/createMessage",
+  "elicitation/create",
+  "roots/list",
+  "tasks/get",
+  "tasks/list",
+  "tasks/result",
+  "tasks/cancel",
+  "notifications/cancelled",
+  "notifications/progress",
+  "notifications/message",
+  "notifications/tools/list_changed",
+  "notifications/prompts/list_changed",
+  "notifications/resources/list_changed",
+  "notifications/resources/updated",
+  "notifications/elicitation/complete",
+  "notifications/tasks/status",
+  "notifications/subscriptions/acknowledged",
+];
+
+function namesOf(list: Array<string>): NameList {
+  const names = new NameList();
+  for (let i = 0; i < list.length; i++) names.add(list[i]);
+  return names;
 }
 
-// Decides whether a method may pass: standard or explicitly allowed, and not explicitly denied.
+// Decides whether a method may pass: standard or explicitly allowed, and not explicitly denied. One policy for
+// what clients send (`methods`), one for what servers send on their own (`server_methods`).
 export class MethodPolicy {
-  standard: NameList = standardMethods();
   allow: NameList = new NameList();
   deny: NameList = new NameList();
+
+  constructor(public standard: NameList = namesOf(STANDARD_METHODS)) {}
+
+  static forServer(): MethodPolicy {
+    return new MethodPolicy(namesOf(STANDARD_SERVER_METHODS));
+  }
 
   permits(method: string): bool {
     if (this.deny.matches(method)) return false;
