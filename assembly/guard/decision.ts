@@ -9,6 +9,7 @@ export const REASON_INVALID_PARAMS = "invalid_params";
 export const REASON_PROMPT_NOT_ALLOWED = "prompt_not_allowed";
 export const REASON_RESOURCE_URI_REJECTED = "resource_uri_rejected";
 export const REASON_RESOURCE_NOT_ALLOWED = "resource_not_allowed";
+export const REASON_HEADER_MISMATCH = "header_mismatch";
 export const REASON_PARSE_ERROR = "parse_error";
 export const REASON_EMPTY_BODY = "empty_body";
 export const REASON_INVALID_REQUEST = "invalid_request";

@@ -6,7 +6,8 @@ import { JsonWriter } from "../json/writer";
 import { writeErrorResponse } from "../mcp/error_reply";
 import { Message, MessageKind, classifyMessage, paramString, toolCallName } from "../mcp/message";
 import { batchesAllowed } from "../mcp/protocol";
-import { INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, RESOURCE_NOT_FOUND } from "../mcp/rpc_codes";
+import { RequestHeaders, requiresHeaderMirroring } from "../mcp/request_headers";
+import { HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, RESOURCE_NOT_FOUND } from "../mcp/rpc_codes";
 import { GuardConfig } from "../policy/config";
 import { checkResourceUri } from "../policy/resource_uri";
 import * as R from "./decision";
@@ -42,7 +43,8 @@ export class RequestEngine {
   }
 
   // Decides a complete request body held at [ptr, ptr + len).
-  decide(ptr: usize, len: i32, protocolVersion: string | null): Decision {
+  decide(ptr: usize, len: i32, headers: RequestHeaders): Decision {
+    const protocolVersion = headers.protocolVersion;
     if (len == 0) return this.refuse(400, PARSE_ERROR, "Parse error: the request body is empty", R.REASON_EMPTY_BODY);
     const doc = this.doc;
     const error = doc.parse(ptr, len);
@@ -52,7 +54,8 @@ export class RequestEngine {
     if (doc.type(root) == JsonType.Array) return this.decideBatch(root, protocolVersion);
 
     const message = classifyMessage(doc, root);
-    const verdict = this.judge(message);
+    let verdict = this.judge(message);
+    if (verdict.allow) verdict = this.checkMirroredHeaders(message, headers, verdict);
     const decision = new Decision();
     decision.method = message.method;
     decision.tool = verdict.tool;
@@ -133,6 +136,41 @@ export class RequestEngine {
       return this.judgePrompt(message, verdict);
     } else if (method == "resources/read" || method == "resources/subscribe") {
       return this.judgeResource(message, verdict);
+    }
+    return verdict;
+  }
+
+  // MCP 2026-07-28: the method, the name and the protocol version travel in headers too (so intermediaries can
+  // route without reading the body) and must say the same as the body; a client on that version must send them.
+  private checkMirroredHeaders(message: Message, headers: RequestHeaders, verdict: MessageVerdict): MessageVerdict {
+    if (message.kind != MessageKind.Request && message.kind != MessageKind.Notification) return verdict;
+    const required = requiresHeaderMirroring(headers.protocolVersion);
+    const method = message.method;
+    const mcpMethod = headers.mcpMethod;
+    if (mcpMethod !== null) {
+      if (mcpMethod != method) return mismatch(verdict, "Mcp-Method header value " + quoted(mcpMethod) + " does not match body value " + quoted(method));
+    } else if (required) {
+      return mismatch(verdict, "the Mcp-Method header is required");
+    }
+    const nameKey = method == "resources/read" ? "uri" : method == "tools/call" || method == "prompts/get" ? "name" : "";
+    if (nameKey.length > 0) {
+      const bodyName = paramString(this.doc, message, nameKey);
+      const mcpName = headers.mcpName;
+      if (mcpName !== null) {
+        if (bodyName === null || mcpName != bodyName) {
+          return mismatch(verdict, "Mcp-Name header value " + quoted(mcpName) + " does not match body value " + quoted(bodyName !== null ? bodyName : ""));
+        }
+      } else if (required) {
+        return mismatch(verdict, "the Mcp-Name header is required for " + method);
+      }
+    }
+    const versionHeader = headers.protocolVersion;
+    if (versionHeader !== null && message.paramsNode >= 0) {
+      const meta = this.doc.get(message.paramsNode, "_meta");
+      const bodyVersion = this.doc.getString(this.doc.get(meta, "io.modelcontextprotocol/protocolVersion"));
+      if (bodyVersion !== null && bodyVersion != versionHeader.trim()) {
+        return mismatch(verdict, "MCP-Protocol-Version header value " + quoted(versionHeader) + " does not match body value " + quoted(bodyVersion));
+      }
     }
     return verdict;
   }
@@ -235,6 +273,15 @@ export class RequestEngine {
     decision.reply = writer.toArrayBuffer();
     return decision;
   }
+}
+
+function quoted(value: string): string {
+  return "'" + value + "'";
+}
+
+function mismatch(verdict: MessageVerdict, detail: string): MessageVerdict {
+  deny(verdict, HEADER_MISMATCH, "Header mismatch: " + detail, R.REASON_HEADER_MISMATCH, false);
+  return verdict;
 }
 
 function deny(verdict: MessageVerdict, code: i32, message: string, reason: string, policyDenial: bool): MessageVerdict {

@@ -4,11 +4,12 @@
 // A refusal is a local reply; Envoy resets the upstream request, so the server never sees the body.
 import {
   BufferType, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, HeaderPair, HttpContext, LogLevel,
-  MapType, getBufferBytes, getHeaderMapValue, log, removeHeaderMapValue, sendLocalResponse,
+  MapType, getBufferBytes, getHeaderMapValue, log, removeHeaderMapValue, replaceHeaderMapValue, sendLocalResponse,
 } from "../abi";
 import { JsonWriter } from "../json/writer";
 import { INVALID_REQUEST, PARSE_ERROR, INTERNAL_ERROR } from "../mcp/rpc_codes";
 import { GuardConfig, Mode } from "../policy/config";
+import { RequestHeaders } from "../mcp/request_headers";
 import * as R from "./decision";
 import { Decision } from "./decision";
 import { decisionLogLine } from "./decision_log";
@@ -19,11 +20,33 @@ import { GuardRootContext } from "./root";
 
 const logWriter = new JsonWriter();
 
+// Headers the filter derives from the body in hold mode, for AuthorizationPolicies to match. A client's own
+// copies are always removed, so a policy can never match a value the filter did not set.
+const HEADER_METHOD = "x-mcp-method";
+const HEADER_TOOL = "x-mcp-tool";
+const HEADER_RESOURCE_URI = "x-mcp-resource-uri";
+const HEADER_PROMPT = "x-mcp-prompt";
+const DERIVED_HEADERS: Array<string> = [HEADER_METHOD, HEADER_TOOL, HEADER_RESOURCE_URI, HEADER_PROMPT];
+
+// Header values must be visible ASCII: anything else (and '%') is percent-encoded from its UTF-8 bytes.
+export function headerSafe(value: string): string {
+  const bytes = Uint8Array.wrap(String.UTF8.encode(value));
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b >= 0x20 && b < 0x7f && b != 0x25) out += String.fromCharCode(b);
+    else out += "%" + (b < 16 ? "0" : "") + b.toString(16).toUpperCase();
+  }
+  return out;
+}
+
 export class GuardHttpContext extends HttpContext {
   private guardRoot: GuardRootContext;
   private inspecting: bool = false;
   private decided: bool = false;
-  private protocolVersion: string | null = null;
+  private requestHeaders: RequestHeaders = new RequestHeaders();
+  // Hold mode: the request headers are paused until the body is decided.
+  private holding: bool = false;
   // The filter answered this request itself; the response is its own and passes untouched.
   private replied: bool = false;
   private response: ResponseRewriter | null = null;
@@ -43,6 +66,7 @@ export class GuardHttpContext extends HttpContext {
       return FilterHeadersStatus.StopIteration;
     }
     const method = getHeaderMapValue(MapType.HttpRequestHeaders, ":method");
+    for (let i = 0; i < DERIVED_HEADERS.length; i++) removeHeaderMapValue(MapType.HttpRequestHeaders, DERIVED_HEADERS[i]);
     if (endOfStream) {
       // No body. A POST must carry a JSON-RPC message; other methods (GET for SSE streams, DELETE to end a
       // session) carry none and pass.
@@ -69,8 +93,15 @@ export class GuardHttpContext extends HttpContext {
       if (this.apply(config, refusal)) return FilterHeadersStatus.StopIteration;
       return FilterHeadersStatus.Continue; // audit mode: logged, passed uninspected
     }
-    this.protocolVersion = getHeaderMapValue(MapType.HttpRequestHeaders, "mcp-protocol-version");
+    const headers = this.requestHeaders;
+    headers.protocolVersion = getHeaderMapValue(MapType.HttpRequestHeaders, "mcp-protocol-version");
+    headers.mcpMethod = getHeaderMapValue(MapType.HttpRequestHeaders, "mcp-method");
+    headers.mcpName = getHeaderMapValue(MapType.HttpRequestHeaders, "mcp-name");
     this.inspecting = true;
+    if (config.holdRequestHeaders) {
+      this.holding = true;
+      return FilterHeadersStatus.StopIteration;
+    }
     return FilterHeadersStatus.Continue;
   }
 
@@ -137,7 +168,20 @@ export class GuardHttpContext extends HttpContext {
     const len = body === null ? 0 : body.byteLength;
     if (len > limit) return this.apply(config, this.tooLarge(config, engine));
     const ptr: usize = body === null ? <usize>0 : changetype<usize>(body);
-    return this.apply(config, engine.decide(ptr, len, this.protocolVersion));
+    const decision = engine.decide(ptr, len, this.requestHeaders);
+    const refused = this.apply(config, decision);
+    if (!refused && this.holding) this.addDerivedHeaders(decision);
+    return refused;
+  }
+
+  // Hold mode: the headers have not gone upstream yet, so what the body said can still be added to them.
+  private addDerivedHeaders(decision: Decision): void {
+    const method = decision.isBatch ? "batch" : decision.method;
+    if (method.length > 0) replaceHeaderMapValue(MapType.HttpRequestHeaders, HEADER_METHOD, headerSafe(method));
+    if (decision.isBatch) return;
+    if (decision.tool.length > 0) replaceHeaderMapValue(MapType.HttpRequestHeaders, HEADER_TOOL, headerSafe(decision.tool));
+    if (decision.resource.length > 0) replaceHeaderMapValue(MapType.HttpRequestHeaders, HEADER_RESOURCE_URI, headerSafe(decision.resource));
+    if (decision.prompt.length > 0) replaceHeaderMapValue(MapType.HttpRequestHeaders, HEADER_PROMPT, headerSafe(decision.prompt));
   }
 
   private tooLarge(config: GuardConfig, engine: RequestEngine): Decision {

@@ -6,3 +6,5 @@ export const INVALID_PARAMS: i32 = -32602;
 export const INTERNAL_ERROR: i32 = -32603;
 // MCP: the requested resource does not exist (also what a refused resource gets, so prefixes cannot be probed).
 export const RESOURCE_NOT_FOUND: i32 = -32002;
+// MCP 2026-07-28: HTTP headers do not match the body (HTTP status 400).
+export const HEADER_MISMATCH: i32 = -32020;

@@ -34,6 +34,9 @@ export class GuardConfig {
   prompts: NameList | null = null;
   resourcePrefixes: UriPrefixes = new UriPrefixes();
   serverMethods: MethodPolicy = MethodPolicy.forServer();
+  // Hold mode: pause on request headers and add body-derived headers before they go upstream. Needs Envoy's
+  // allow_on_headers_stop_iteration (Envoy >= 1.35), or requests stall.
+  holdRequestHeaders: bool = false;
 }
 
 export class ConfigResult {
@@ -42,7 +45,7 @@ export class ConfigResult {
   warnings: Array<string> = new Array<string>();
 }
 
-const TOP_LEVEL_FIELDS = "mode, tool_allowlist, prompt_allowlist, resources, server_methods, deny_status, limits, methods";
+const TOP_LEVEL_FIELDS = "mode, tool_allowlist, prompt_allowlist, resources, server_methods, deny_status, limits, methods, hold_request_headers";
 const RESOURCE_FIELDS = "allowed_prefixes";
 const LIMIT_FIELDS = "max_body_bytes, max_json_depth, max_batch_size";
 const METHOD_FIELDS = "allow, deny";
@@ -208,6 +211,10 @@ export function parseConfig(ptr: usize, len: i32): ConfigResult {
       const prompts = new NameList();
       message = readNameArray(doc, value, "prompt_allowlist", prompts);
       config.prompts = prompts;
+    } else if (doc.stringEquals(key, "hold_request_headers")) {
+      const t = doc.type(value);
+      if (t != JsonType.True && t != JsonType.False) message = "field \"hold_request_headers\": expected true or false, got " + describe(doc, value);
+      else config.holdRequestHeaders = t == JsonType.True;
     } else if (doc.stringEquals(key, "resources")) {
       message = readResources(doc, value, config.resourcePrefixes);
     } else {

@@ -3,11 +3,13 @@
 import { RequestEngine } from "../guard/engine";
 import { Decision } from "../guard/decision";
 import { parseConfig } from "../policy/config";
+import { RequestHeaders } from "../mcp/request_headers";
 
 let input = new ArrayBuffer(1024);
 let engine: RequestEngine | null = null;
 let last: Decision | null = null;
 let lastError = "";
+const noHeaders = new RequestHeaders();
 
 // Returns a pointer to an input buffer of at least `len` bytes, valid until the next call.
 export function inputBuffer(len: i32): usize {
@@ -32,7 +34,7 @@ export function configure(len: i32): bool {
 export function decide(len: i32): i32 {
   const e = engine;
   if (e === null) return -1;
-  const decision = e.decide(changetype<usize>(input), len, null);
+  const decision = e.decide(changetype<usize>(input), len, noHeaders);
   last = decision;
   return decision.allow ? 1 : 0;
 }
