@@ -42,7 +42,7 @@ describe("plugin configuration", () => {
   it.each([
     ['{"tool_allowlist": ["a"]', /not valid JSON at byte \d+/],
     ["[]", /expected a JSON object such as \{"tool_allowlist": \["search_code"\]\}, got an array/],
-    [{ tool_alowlist: ["a"] }, /unknown field "tool_alowlist": expected one of mode, tool_allowlist, prompt_allowlist, resources, server_methods, deny_status, limits, methods/],
+    [{ tool_alowlist: ["a"] }, /unknown field "tool_alowlist": expected one of mode, tool_allowlist, prompt_allowlist, resources, server_methods, deny_status, limits, methods, hold_request_headers, tool_pins, identity/],
     [{ tool_allowlist: "search_code" }, /field "tool_allowlist": expected an array of names, e\.g\. \["search_code", "get_\*"\], got a string/],
     [{ tool_allowlist: ["a", 7] }, /field "tool_allowlist\[1\]": expected a string, got a number/],
     [{ tool_allowlist: [""] }, /field "tool_allowlist\[0\]": expected a non-empty name/],

@@ -3,6 +3,7 @@
 // Machine-readable reasons: stable strings used in logs, audit records and metrics.
 export const REASON_ALLOWED = "allowed";
 export const REASON_TOOL_NOT_ALLOWED = "tool_not_allowed";
+export const REASON_TOOL_PIN_MISMATCH = "tool_pin_mismatch";
 export const REASON_METHOD_NOT_ALLOWED = "method_not_allowed";
 export const REASON_INVALID_TOOL_NAME = "invalid_tool_name";
 export const REASON_INVALID_PARAMS = "invalid_params";
@@ -10,6 +11,7 @@ export const REASON_PROMPT_NOT_ALLOWED = "prompt_not_allowed";
 export const REASON_RESOURCE_URI_REJECTED = "resource_uri_rejected";
 export const REASON_RESOURCE_NOT_ALLOWED = "resource_not_allowed";
 export const REASON_HEADER_MISMATCH = "header_mismatch";
+export const REASON_IDENTITY_REQUIRED = "identity_required";
 export const REASON_PARSE_ERROR = "parse_error";
 export const REASON_EMPTY_BODY = "empty_body";
 export const REASON_INVALID_REQUEST = "invalid_request";

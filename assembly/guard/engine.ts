@@ -10,6 +10,7 @@ import { RequestHeaders, requiresHeaderMirroring } from "../mcp/request_headers"
 import { HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, RESOURCE_NOT_FOUND } from "../mcp/rpc_codes";
 import { GuardConfig } from "../policy/config";
 import { checkResourceUri } from "../policy/resource_uri";
+import { PinStatus } from "../policy/pins";
 import * as R from "./decision";
 import { Decision } from "./decision";
 
@@ -33,7 +34,7 @@ export class RequestEngine {
   private doc: JsonDocument = new JsonDocument();
   private writer: JsonWriter = new JsonWriter();
 
-  constructor(private config: GuardConfig) {
+  constructor(private config: GuardConfig, private pins: PinStatus = new PinStatus()) {
     const limits = this.doc.limits;
     limits.maxBytes = config.limits.maxBodyBytes;
     limits.maxDepth = config.limits.maxJsonDepth;
@@ -131,6 +132,10 @@ export class RequestEngine {
       if (!this.config.tools.matches(tool)) {
         // Same answer as for a tool the server does not have, so the allowlist cannot be probed.
         return deny(verdict, INVALID_PARAMS, "Unknown tool: " + tool, R.REASON_TOOL_NOT_ALLOWED, true);
+      }
+      if (this.config.toolPins.has(tool) && this.pins.isMismatched(tool)) {
+        // The server last described this tool differently from its pin: the agent never saw it, so it is unknown.
+        return deny(verdict, INVALID_PARAMS, "Unknown tool: " + tool, R.REASON_TOOL_PIN_MISMATCH, true);
       }
     } else if (method == "prompts/get") {
       return this.judgePrompt(message, verdict);

@@ -17,6 +17,8 @@ import { RequestEngine } from "./engine";
 import { isIdentityEncoding, isJsonContentType, parseContentLength } from "./media_type";
 import { Framing, ResponseRewriter, framingOf } from "./response";
 import { GuardRootContext } from "./root";
+import { headerSafe } from "./header_value";
+import { Identity, applyIdentityHeaders, resolveIdentity } from "./identity";
 
 const logWriter = new JsonWriter();
 
@@ -28,23 +30,13 @@ const HEADER_RESOURCE_URI = "x-mcp-resource-uri";
 const HEADER_PROMPT = "x-mcp-prompt";
 const DERIVED_HEADERS: Array<string> = [HEADER_METHOD, HEADER_TOOL, HEADER_RESOURCE_URI, HEADER_PROMPT];
 
-// Header values must be visible ASCII: anything else (and '%') is percent-encoded from its UTF-8 bytes.
-export function headerSafe(value: string): string {
-  const bytes = Uint8Array.wrap(String.UTF8.encode(value));
-  let out = "";
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (b >= 0x20 && b < 0x7f && b != 0x25) out += String.fromCharCode(b);
-    else out += "%" + (b < 16 ? "0" : "") + b.toString(16).toUpperCase();
-  }
-  return out;
-}
 
 export class GuardHttpContext extends HttpContext {
   private guardRoot: GuardRootContext;
   private inspecting: bool = false;
   private decided: bool = false;
   private requestHeaders: RequestHeaders = new RequestHeaders();
+  identity: Identity = new Identity();
   // Hold mode: the request headers are paused until the body is decided.
   private holding: bool = false;
   // The filter answered this request itself; the response is its own and passes untouched.
@@ -67,6 +59,16 @@ export class GuardHttpContext extends HttpContext {
     }
     const method = getHeaderMapValue(MapType.HttpRequestHeaders, ":method");
     for (let i = 0; i < DERIVED_HEADERS.length; i++) removeHeaderMapValue(MapType.HttpRequestHeaders, DERIVED_HEADERS[i]);
+    const identity = resolveIdentity(config.identity);
+    this.identity = identity;
+    applyIdentityHeaders(config.identity, identity);
+    if (config.identity.require && identity.user === null) {
+      this.decided = true;
+      const refusal = engine.refuse(config.identity.missingStatus, INVALID_REQUEST, "Authentication required: the request carries no verified identity", R.REASON_IDENTITY_REQUIRED);
+      if (this.apply(config, refusal)) return FilterHeadersStatus.StopIteration;
+      // audit mode: logged, the request goes on (the identity checks on the body still run)
+      this.decided = false;
+    }
     if (endOfStream) {
       // No body. A POST must carry a JSON-RPC message; other methods (GET for SSE streams, DELETE to end a
       // session) carry none and pass.
@@ -135,7 +137,7 @@ export class GuardHttpContext extends HttpContext {
     if (framing == Framing.None) return FilterHeadersStatus.Continue;
     // These headers reach the client before the body is seen, and the body may change size.
     removeHeaderMapValue(MapType.HttpResponseHeaders, "content-length");
-    const rewriter = new ResponseRewriter(config, messages, this.guardRoot.metrics);
+    const rewriter = new ResponseRewriter(config, messages, this.guardRoot.metrics, this.guardRoot.pins);
     rewriter.framing = framing;
     this.response = rewriter;
     return FilterHeadersStatus.Continue;

@@ -12,6 +12,7 @@ export class GuardMetrics {
   withheld: u32 = NO_METRIC;
   entriesRemoved: u32 = NO_METRIC;
   serverMethodsRefused: u32 = NO_METRIC;
+  pinMismatches: u32 = NO_METRIC;
 
   define(): void {
     if (this.requests != NO_METRIC) return;
@@ -23,6 +24,7 @@ export class GuardMetrics {
     this.withheld = defineMetric(MetricType.Counter, "mcp_guard_responses_withheld_total");
     this.entriesRemoved = defineMetric(MetricType.Counter, "mcp_guard_list_entries_removed_total");
     this.serverMethodsRefused = defineMetric(MetricType.Counter, "mcp_guard_server_methods_refused_total");
+    this.pinMismatches = defineMetric(MetricType.Counter, "mcp_guard_tool_pin_mismatches_total");
   }
 
   count(id: u32): void {

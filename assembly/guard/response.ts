@@ -15,6 +15,7 @@ import { INTERNAL_ERROR } from "../mcp/rpc_codes";
 import { SseEvent, parseSseEvent, sseEventEnd, writeSseEventWithData } from "../mcp/sse";
 import { GuardConfig, Mode } from "../policy/config";
 import { GuardMetrics } from "./metrics";
+import { PinStatus } from "../policy/pins";
 
 export enum Framing { None = 0, Json = 1, EventStream = 2 }
 
@@ -52,7 +53,7 @@ export class ResponseRewriter {
   // The event stream is past repair (an event over the size limit): in enforce mode the rest is dropped.
   private broken: bool = false;
 
-  constructor(private config: GuardConfig, private messages: ServerMessageFilter, private metrics: GuardMetrics) {}
+  constructor(private config: GuardConfig, private messages: ServerMessageFilter, private metrics: GuardMetrics, private pins: PinStatus) {}
 
   private get enforce(): bool {
     return this.config.mode == Mode.Enforce;
@@ -84,6 +85,7 @@ export class ResponseRewriter {
       return;
     }
     const outcome = this.messages.filter(changetype<usize>(body), len);
+    this.recordPins();
     if (outcome == FilterOutcome.Unparseable) {
       this.withhold("the response is not valid JSON (" + jsonErrorMessage(this.messages.parseError) + ")", "json");
     } else if (outcome == FilterOutcome.Dropped) {
@@ -166,6 +168,7 @@ export class ResponseRewriter {
       return;
     }
     const outcome = this.messages.filter(event.data.ptr, event.data.length);
+    this.recordPins();
     if (outcome == FilterOutcome.Unchanged) {
       out.append(ptr + <usize>start, end - start);
     } else if (outcome == FilterOutcome.Dropped) {
@@ -204,6 +207,33 @@ export class ResponseRewriter {
       this.done = true;
     }
     carry.clear();
+  }
+
+  // Remembers what the server showed for pinned tools (calls of a mismatched one are refused), and logs each
+  // mismatch with both digests.
+  private recordPins(): void {
+    const messages = this.messages;
+    for (let i = 0; i < messages.pinnedSeen.length; i++) {
+      const tool = messages.pinnedSeen[i];
+      const matched = messages.pinnedMatched[i];
+      if (this.enforce) this.pins.record(tool, matched);
+      if (matched) continue;
+      this.metrics.count(this.metrics.pinMismatches);
+      writer.reset();
+      writer.beginObject();
+      writer.key("event");
+      writer.string("mcp_guard.tool_pin_mismatch");
+      writer.key("decision");
+      writer.string(this.enforce ? "removed" : "would_remove");
+      writer.key("tool");
+      writer.string(tool);
+      writer.key("pinned_digest");
+      writer.string(this.config.toolPins.has(tool) ? this.config.toolPins.get(tool) : "");
+      writer.key("observed_digest");
+      writer.string(messages.pinnedDigests[i]);
+      writer.endObject();
+      log(LogLevel.Warn, writer.toString());
+    }
   }
 
   private report(framing: string): void {

@@ -6,6 +6,8 @@ import {
 import { Mode, parseConfig, GuardConfig } from "../policy/config";
 import { ServerMessageFilter } from "../mcp/list_filter";
 import { RequestEngine } from "./engine";
+import { SharedPinStatus } from "./pin_state";
+import { PinStatus } from "../policy/pins";
 import { GuardHttpContext } from "./filter";
 import { GuardMetrics } from "./metrics";
 
@@ -13,6 +15,7 @@ export class GuardRootContext extends RootContext {
   config: GuardConfig | null = null;
   engine: RequestEngine | null = null;
   serverMessages: ServerMessageFilter | null = null;
+  pins: PinStatus = new PinStatus();
   metrics: GuardMetrics = new GuardMetrics();
 
   onConfigure(pluginConfigurationSize: i32): bool {
@@ -36,7 +39,8 @@ export class GuardRootContext extends RootContext {
     }
     for (let i = 0; i < result.warnings.length; i++) log(LogLevel.Warn, "mcp-guard: " + result.warnings[i]);
     this.config = config;
-    this.engine = new RequestEngine(config);
+    this.pins = new SharedPinStatus(this.rootId);
+    this.engine = new RequestEngine(config, this.pins);
     this.serverMessages = new ServerMessageFilter(config);
     this.metrics.define();
     log(LogLevel.Info, "mcp-guard: configured root \"" + this.rootId + "\": mode " + (config.mode == Mode.Enforce ? "enforce" : "audit") +

@@ -10,10 +10,12 @@
 import { JsonDocument, JsonError, JsonType } from "../json";
 import { GuardConfig } from "../policy/config";
 import { checkResourceUri } from "../policy/resource_uri";
+import { toolDigest } from "./tool_digest";
 import { Bytes } from "./bytes";
 import { Splicer } from "./splice";
 
-// message (0, or 1 inside a batch) → result → list → entry → name
+// message (0, or 1 inside a batch) → result → list → entry → name. Pinned tools need their whole description
+// and input schema, so with pins every depth is recorded.
 const RECORD_DEPTH: i32 = 5;
 
 export enum FilterOutcome { Unchanged = 0, Rewritten = 1, Unparseable = 2, Dropped = 3 }
@@ -30,13 +32,17 @@ export class ServerMessageFilter {
   readonly refusedMethods: Array<string> = new Array<string>();
   kept: i32 = 0;
   parseError: JsonError = JsonError.None;
+  // Pinned tools the last call saw: name, whether the digest matched, and the digest seen.
+  readonly pinnedSeen: Array<string> = new Array<string>();
+  readonly pinnedMatched: Array<bool> = new Array<bool>();
+  readonly pinnedDigests: Array<string> = new Array<string>();
 
   constructor(private config: GuardConfig) {
     const limits = this.doc.limits;
     limits.maxBytes = config.limits.maxBodyBytes;
     limits.maxDepth = config.limits.maxJsonDepth;
     limits.maxValues = config.limits.maxBodyBytes;
-    limits.recordDepth = RECORD_DEPTH;
+    limits.recordDepth = config.toolPins.size > 0 ? config.limits.maxJsonDepth : RECORD_DEPTH;
     limits.rejectDuplicateKeys = true;
   }
 
@@ -50,6 +56,9 @@ export class ServerMessageFilter {
     this.removedTools.length = 0;
     this.removedOther.length = 0;
     this.refusedMethods.length = 0;
+    this.pinnedSeen.length = 0;
+    this.pinnedMatched.length = 0;
+    this.pinnedDigests.length = 0;
     this.kept = 0;
     this.splicer.clear();
     const doc = this.doc;
@@ -145,7 +154,10 @@ export class ServerMessageFilter {
     const field = kind == ListKind.Resources ? "uri" : kind == ListKind.Templates ? "uriTemplate" : "name";
     const value = doc.getString(doc.get(entry, field));
     if (value === null) return "<entry without a string " + field + ">";
-    if (kind == ListKind.Tools) return this.config.tools.matches(value) ? null : value;
+    if (kind == ListKind.Tools) {
+      if (!this.config.tools.matches(value)) return value;
+      return this.checkPin(entry, value) ? null : value + " (description or schema differs from its pin)";
+    }
     if (kind == ListKind.Prompts) {
       const prompts = this.config.prompts;
       return prompts === null || prompts.matches(value) ? null : value;
@@ -153,6 +165,18 @@ export class ServerMessageFilter {
     if (kind == ListKind.Templates) return this.config.resourcePrefixes.permitsTemplate(value) ? null : value;
     const check = checkResourceUri(value);
     return check.ok && this.config.resourcePrefixes.permits(check.normalised) ? null : value;
+  }
+
+  // True unless `name` is pinned and this entry's digest differs from the pin.
+  private checkPin(entry: i32, name: string): bool {
+    const pins = this.config.toolPins;
+    if (!pins.has(name)) return true;
+    const digest = toolDigest(this.doc, entry);
+    const matched = digest == pins.get(name);
+    this.pinnedSeen.push(name);
+    this.pinnedMatched.push(matched);
+    this.pinnedDigests.push(digest);
+    return matched;
   }
 
   // 2026-07-28 list results say whether a cache may share them across callers; a filtered list may not.

@@ -6,6 +6,8 @@ import { JsonDocument, JsonError, JsonLimits, JsonType, jsonErrorMessage, jsonQu
 import { MethodPolicy } from "./methods";
 import { NameList } from "./name_list";
 import { UriPrefixes, checkResourceUri } from "./resource_uri";
+import { isDigest } from "./pins";
+import { IdentityConfig, IdentitySource } from "./identity_config";
 
 export enum Mode { Enforce = 0, Audit = 1 }
 
@@ -37,6 +39,9 @@ export class GuardConfig {
   // Hold mode: pause on request headers and add body-derived headers before they go upstream. Needs Envoy's
   // allow_on_headers_stop_iteration (Envoy >= 1.35), or requests stall.
   holdRequestHeaders: bool = false;
+  // Tool name → "sha256:<hex>" of its canonical description and input schema.
+  toolPins: Map<string, string> = new Map<string, string>();
+  identity: IdentityConfig = new IdentityConfig();
 }
 
 export class ConfigResult {
@@ -45,7 +50,8 @@ export class ConfigResult {
   warnings: Array<string> = new Array<string>();
 }
 
-const TOP_LEVEL_FIELDS = "mode, tool_allowlist, prompt_allowlist, resources, server_methods, deny_status, limits, methods, hold_request_headers";
+const TOP_LEVEL_FIELDS = "mode, tool_allowlist, prompt_allowlist, resources, server_methods, deny_status, limits, methods, hold_request_headers, tool_pins, identity";
+const IDENTITY_FIELDS = "sources, jwt_claim, jwt_metadata_key, user_header, peer_header, require, missing_status";
 const RESOURCE_FIELDS = "allowed_prefixes";
 const LIMIT_FIELDS = "max_body_bytes, max_json_depth, max_batch_size";
 const METHOD_FIELDS = "allow, deny";
@@ -158,6 +164,77 @@ function readResources(doc: JsonDocument, node: i32, prefixes: UriPrefixes): str
   return "";
 }
 
+// A lower-case HTTP header name (RFC 9110 token characters), not a pseudo-header.
+function isHeaderName(name: string): bool {
+  if (name.length == 0) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    const ok = (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 45 || c == 95 || c == 46 || c == 33 || c == 35 ||
+      c == 36 || c == 37 || c == 38 || c == 39 || c == 42 || c == 43 || c == 94 || c == 96 || c == 124 || c == 126;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function readIdentity(doc: JsonDocument, node: i32, identity: IdentityConfig): string {
+  if (doc.type(node) != JsonType.Object) return "field \"identity\": expected an object with " + IDENTITY_FIELDS + ", got " + typeName(doc, node);
+  for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
+    const value = doc.keyValue(key);
+    if (doc.stringEquals(key, "sources")) {
+      if (doc.type(value) != JsonType.Array || doc.length(value) == 0) return "field \"identity.sources\": expected a non-empty array of \"jwt\" and \"peer\", got " + describe(doc, value);
+      const sources = new Array<IdentitySource>();
+      for (let item = doc.firstChild(value); item >= 0; item = doc.nextSibling(item)) {
+        if (doc.stringEquals(item, "jwt")) sources.push(IdentitySource.Jwt);
+        else if (doc.stringEquals(item, "peer")) sources.push(IdentitySource.Peer);
+        else return "field \"identity.sources\": expected \"jwt\" or \"peer\", got " + describe(doc, item);
+      }
+      identity.sources = sources;
+    } else if (doc.stringEquals(key, "jwt_claim") || doc.stringEquals(key, "jwt_metadata_key")) {
+      const text = doc.getString(value);
+      const field = doc.stringEquals(key, "jwt_claim") ? "jwt_claim" : "jwt_metadata_key";
+      if (text === null || text.length == 0) return "field \"identity." + field + "\": expected a non-empty string such as \"" + (field == "jwt_claim" ? "sub" : "payload") + "\", got " + describe(doc, value);
+      if (field == "jwt_claim") identity.jwtClaim = text;
+      else identity.jwtMetadataKey = text;
+    } else if (doc.stringEquals(key, "user_header") || doc.stringEquals(key, "peer_header")) {
+      const text = doc.getString(value);
+      const field = doc.stringEquals(key, "user_header") ? "user_header" : "peer_header";
+      if (text === null || !isHeaderName(text)) return "field \"identity." + field + "\": expected a lower-case header name such as \"x-user-identity\", got " + describe(doc, value);
+      if (field == "user_header") identity.userHeader = text;
+      else identity.peerHeader = text;
+    } else if (doc.stringEquals(key, "require")) {
+      const t = doc.type(value);
+      if (t != JsonType.True && t != JsonType.False) return "field \"identity.require\": expected true or false, got " + describe(doc, value);
+      identity.require = t == JsonType.True;
+    } else if (doc.stringEquals(key, "missing_status")) {
+      const out = new StaticArray<i32>(1);
+      const error = readInteger(doc, value, "identity.missing_status", 100, 599, out);
+      if (error.length > 0) return error;
+      if (out[0] != 401 && out[0] != 403) return "field \"identity.missing_status\": expected 401 or 403, got " + out[0].toString();
+      identity.missingStatus = out[0];
+    } else {
+      return unknownField(doc, key, "identity.", IDENTITY_FIELDS);
+    }
+  }
+  if (identity.userHeader == identity.peerHeader) return "field \"identity.peer_header\": must differ from identity.user_header (both are " + jsonQuote(identity.userHeader) + ")";
+  return "";
+}
+
+function readPins(doc: JsonDocument, node: i32, pins: Map<string, string>): string {
+  if (doc.type(node) != JsonType.Object) {
+    return "field \"tool_pins\": expected an object of tool name to digest, e.g. {\"search_code\": \"sha256:…\"} (mcp-guard pin prints one), got " + typeName(doc, node);
+  }
+  for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
+    const name = doc.getString(key);
+    const digest = doc.getString(doc.keyValue(key));
+    if (name === null || name.length == 0) return "field \"tool_pins\": expected non-empty tool names as keys";
+    if (digest === null || !isDigest(digest)) {
+      return "field " + jsonQuote("tool_pins." + name) + ": expected \"sha256:\" and 64 lowercase hex digits (mcp-guard pin prints them), got " + describe(doc, doc.keyValue(key));
+    }
+    pins.set(name, digest);
+  }
+  return "";
+}
+
 function unknownField(doc: JsonDocument, key: i32, prefix: string, known: string): string {
   const name = doc.getString(key);
   return "unknown field " + jsonQuote(prefix + (name !== null ? name : "")) + ": expected one of " + known;
@@ -211,6 +288,10 @@ export function parseConfig(ptr: usize, len: i32): ConfigResult {
       const prompts = new NameList();
       message = readNameArray(doc, value, "prompt_allowlist", prompts);
       config.prompts = prompts;
+    } else if (doc.stringEquals(key, "identity")) {
+      message = readIdentity(doc, value, config.identity);
+    } else if (doc.stringEquals(key, "tool_pins")) {
+      message = readPins(doc, value, config.toolPins);
     } else if (doc.stringEquals(key, "hold_request_headers")) {
       const t = doc.type(value);
       if (t != JsonType.True && t != JsonType.False) message = "field \"hold_request_headers\": expected true or false, got " + describe(doc, value);
