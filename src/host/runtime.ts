@@ -131,7 +131,7 @@ export class Runtime implements StreamEnv {
   log(level: number, message: string, contextId: number, source: LogEntry["source"]): void {
     if (level < this.logLevel) return;
     const entry: LogEntry = { level, message, contextId, source };
-    this.logs.push(entry);
+    if (this.options.keepLogs !== false) this.logs.push(entry);
     this.options.onLog?.(entry);
     if (source === "module") this.activeContextOrNull()?.recordEvent("log", { level, message });
   }

@@ -29,7 +29,25 @@ export interface StreamEnv {
 
 export interface StreamOptions {
   properties?: Record<string, PropertyValue>;
+  /**
+   * Called synchronously, in order, whenever a frame reaches the upstream or the client and when either side is
+   * reset — what a proxy needs to forward bytes as the filter releases them. It must not call this stream's
+   * methods synchronously (defer with queueMicrotask / setImmediate if it has to).
+   */
+  onFrame?: (frame: StreamFrame) => void;
+  /**
+   * false: keep no released body bytes (`upstream.body` / `downstream.body` stay empty) and no timeline
+   * (`events`), for long-lived proxied streams whose frames go to `onFrame`. Default true.
+   */
+  record?: boolean;
 }
+
+/** A frame that reached the upstream or the client (see StreamOptions.onFrame). */
+export type StreamFrame =
+  | { target: "upstream" | "downstream"; kind: "headers"; headers: HeaderList; endOfStream: boolean }
+  | { target: "upstream" | "downstream"; kind: "body"; body: Uint8Array; endOfStream: boolean }
+  | { target: "upstream" | "downstream"; kind: "trailers"; trailers: HeaderList }
+  | { target: "upstream" | "downstream"; kind: "reset"; details: string };
 
 class Side {
   headers?: HeaderList;
@@ -64,8 +82,12 @@ export class HttpStream {
   private encoderAborted = false;
   private isEnded = false;
   private completed = false;
+  private readonly onFrame: ((frame: StreamFrame) => void) | undefined;
+  private readonly record: boolean;
 
   constructor(private readonly env: StreamEnv, options: StreamOptions = {}) {
+    this.onFrame = options.onFrame;
+    this.record = options.record ?? true;
     const usable = env.usable();
     const installed = usable || !env.failOpen;
     if (installed) {
@@ -190,6 +212,7 @@ export class HttpStream {
   // ---- internals ----------------------------------------------------------------------------------------
 
   private event(kind: string, detail?: unknown): void {
+    if (!this.record) return;
     this.events.push(detail === undefined ? { seq: this.env.nextSeq(), kind } : { seq: this.env.nextSeq(), kind, detail });
   }
 
@@ -225,13 +248,18 @@ export class HttpStream {
     const side = target === "upstream" ? this.up : this.down;
     if (part === "headers") side.headers = value as HeaderList;
     else if (part === "trailers") side.trailers = value as HeaderList;
-    else side.body.append(value as Uint8Array);
+    else if (this.record) side.body.append(value as Uint8Array);
     if (endOfStream) side.endOfStream = true;
     if (target === "downstream") {
       if (part === "headers") this.responseHeadersSent = true;
       if (endOfStream) this.responseDone = true;
     }
     this.event(`${target}.${part}`, part === "body" ? { bytes: (value as Uint8Array).length, endOfStream } : { endOfStream });
+    const listener = this.onFrame;
+    if (!listener) return;
+    if (part === "headers") listener({ target, kind: "headers", headers: (value as HeaderList).map(([k, v]) => [k, v]), endOfStream });
+    else if (part === "trailers") listener({ target, kind: "trailers", trailers: (value as HeaderList).map(([k, v]) => [k, v]) });
+    else listener({ target, kind: "body", body: value as Uint8Array, endOfStream });
   }
 
   private hostReply(status: number, text: string, details: string): void {
@@ -303,6 +331,7 @@ export class HttpStream {
     this.localComplete = true;
     this.responseDone = true;
     this.event("downstream.reset", { details });
+    this.onFrame?.({ target: "downstream", kind: "reset", details });
     this.resetUpstream();
   }
 
@@ -311,6 +340,7 @@ export class HttpStream {
     if (this.up.reset || !this.up.headers || this.upstreamResponseComplete) return;
     this.up.reset = true;
     this.event("upstream.reset");
+    this.onFrame?.({ target: "upstream", kind: "reset", details: this.reply?.details ?? "stream reset" });
   }
 
   private filterCallbacks(): FilterCallbacks {

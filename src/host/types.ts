@@ -31,6 +31,8 @@ export interface HostOptions {
   /** proxy_get_log_level answer and the level below which log entries are dropped; default Info (2). */
   logLevel?: number;
   onLog?: (entry: LogEntry) => void;
+  /** false: do not keep entries in `logs` (a long-running proxy passes them to onLog only); default true. */
+  keepLogs?: boolean;
   /** Real-time clock, ns since the epoch (proxy_get_current_time_nanoseconds, WASI clock 0). */
   clock?: () => bigint;
   /** Monotonic clock in ns (WASI clock 1); default process.hrtime. */
