@@ -40,6 +40,11 @@ export class Decision {
   prompt: string = "";
   // The requested resource URI as the client sent it (logged; never a tool argument).
   resource: string = "";
+  // Raw JSON of the (first) message's id, for the audit record; null when absent.
+  id: ArrayBuffer | null = null;
+  // Byte range of params.arguments of a tools/call in the body; -1 when absent.
+  argumentsStart: i32 = -1;
+  argumentsEnd: i32 = -1;
   isBatch: bool = false;
   messageCount: i32 = 0;
 }

@@ -63,6 +63,12 @@ export class RequestEngine {
     decision.prompt = verdict.prompt;
     decision.resource = verdict.resource;
     decision.messageCount = 1;
+    decision.id = this.idOf(message);
+    if (message.method == "tools/call" && message.paramsNode >= 0) {
+      const args = doc.get(message.paramsNode, "arguments");
+      decision.argumentsStart = doc.start(args);
+      decision.argumentsEnd = doc.end(args);
+    }
     if (verdict.allow) return decision;
     decision.allow = false;
     decision.rpcCode = verdict.rpcCode;
@@ -71,7 +77,7 @@ export class RequestEngine {
     decision.httpStatus = verdict.policyDenial ? this.config.denyStatus : 400;
     const writer = this.writer;
     writer.reset();
-    writeErrorResponse(writer, this.idOf(message), verdict.rpcCode, verdict.message);
+    writeErrorResponse(writer, decision.id, verdict.rpcCode, verdict.message);
     decision.reply = writer.toArrayBuffer();
     return decision;
   }

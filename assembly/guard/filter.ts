@@ -4,7 +4,8 @@
 // A refusal is a local reply; Envoy resets the upstream request, so the server never sees the body.
 import {
   BufferType, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, HeaderPair, HttpContext, LogLevel,
-  MapType, getBufferBytes, getHeaderMapValue, log, removeHeaderMapValue, replaceHeaderMapValue, sendLocalResponse,
+  MapType, getBufferBytes, getCurrentTimeNanoseconds, getHeaderMapValue, getPropertyString, log, removeHeaderMapValue,
+  replaceHeaderMapValue, sendLocalResponse,
 } from "../abi";
 import { JsonWriter } from "../json/writer";
 import { INVALID_REQUEST, PARSE_ERROR, INTERNAL_ERROR } from "../mcp/rpc_codes";
@@ -19,6 +20,7 @@ import { Framing, ResponseRewriter, framingOf } from "./response";
 import { GuardRootContext } from "./root";
 import { headerSafe } from "./header_value";
 import { Identity, applyIdentityHeaders, resolveIdentity } from "./identity";
+import { AuditRecord } from "./audit";
 
 const logWriter = new JsonWriter();
 
@@ -37,6 +39,7 @@ export class GuardHttpContext extends HttpContext {
   private decided: bool = false;
   private requestHeaders: RequestHeaders = new RequestHeaders();
   identity: Identity = new Identity();
+  readonly audit: AuditRecord = new AuditRecord();
   // Hold mode: the request headers are paused until the body is decided.
   private holding: bool = false;
   // The filter answered this request itself; the response is its own and passes untouched.
@@ -58,9 +61,14 @@ export class GuardHttpContext extends HttpContext {
       return FilterHeadersStatus.StopIteration;
     }
     const method = getHeaderMapValue(MapType.HttpRequestHeaders, ":method");
+    const headers = this.requestHeaders;
+    headers.protocolVersion = getHeaderMapValue(MapType.HttpRequestHeaders, "mcp-protocol-version");
+    headers.mcpMethod = getHeaderMapValue(MapType.HttpRequestHeaders, "mcp-method");
+    headers.mcpName = getHeaderMapValue(MapType.HttpRequestHeaders, "mcp-name");
     for (let i = 0; i < DERIVED_HEADERS.length; i++) removeHeaderMapValue(MapType.HttpRequestHeaders, DERIVED_HEADERS[i]);
     const identity = resolveIdentity(config.identity);
     this.identity = identity;
+    this.startAudit(method, identity);
     applyIdentityHeaders(config.identity, identity);
     if (config.identity.require && identity.user === null) {
       this.decided = true;
@@ -95,10 +103,6 @@ export class GuardHttpContext extends HttpContext {
       if (this.apply(config, refusal)) return FilterHeadersStatus.StopIteration;
       return FilterHeadersStatus.Continue; // audit mode: logged, passed uninspected
     }
-    const headers = this.requestHeaders;
-    headers.protocolVersion = getHeaderMapValue(MapType.HttpRequestHeaders, "mcp-protocol-version");
-    headers.mcpMethod = getHeaderMapValue(MapType.HttpRequestHeaders, "mcp-method");
-    headers.mcpName = getHeaderMapValue(MapType.HttpRequestHeaders, "mcp-name");
     this.inspecting = true;
     if (config.holdRequestHeaders) {
       this.holding = true;
@@ -129,15 +133,50 @@ export class GuardHttpContext extends HttpContext {
     return this.decideBody(config, engine) ? FilterTrailersStatus.StopIteration : FilterTrailersStatus.Continue;
   }
 
+  // Fills what the request headers tell the audit record (Envoy allows reading them only now).
+  private startAudit(method: string | null, identity: Identity): void {
+    const audit = this.audit;
+    audit.startMillis = <i64>(getCurrentTimeNanoseconds() / 1000000);
+    const requestId = getHeaderMapValue(MapType.HttpRequestHeaders, "x-request-id");
+    if (requestId !== null) audit.requestId = requestId;
+    if (method !== null) audit.httpMethod = method;
+    const path = getHeaderMapValue(MapType.HttpRequestHeaders, ":path");
+    if (path !== null) {
+      // Without the query: the legacy transport puts the session id there.
+      const query = path.indexOf("?");
+      audit.path = query >= 0 ? path.substring(0, query) : path;
+    }
+    audit.user = identity.user;
+    audit.identitySource = identity.source;
+    audit.principal = identity.principal;
+    const workload = getPropertyString(["node", "metadata", "WORKLOAD_NAME"]);
+    if (workload !== null) audit.workload = workload;
+    const namespace = getPropertyString(["node", "metadata", "NAMESPACE"]);
+    if (namespace !== null) audit.namespace = namespace;
+    audit.protocolVersion = this.requestHeaders.protocolVersion;
+    audit.setSession(getHeaderMapValue(MapType.HttpRequestHeaders, "mcp-session-id"));
+  }
+
+  onLog(): void {
+    const config = this.guardRoot.config;
+    const level = config !== null ? config.auditLogLevel : <i32>LogLevel.Warn;
+    log(<LogLevel>level, this.audit.toLine(<i64>(getCurrentTimeNanoseconds() / 1000000)));
+  }
+
   onResponseHeaders(numHeaders: i32, endOfStream: bool): FilterHeadersStatus {
     const config = this.guardRoot.config;
     const messages = this.guardRoot.serverMessages;
+    if (!this.replied) {
+      const status = getHeaderMapValue(MapType.HttpResponseHeaders, ":status");
+      const code = parseContentLength(status); // a plain decimal, -1 otherwise
+      if (code >= 0 && code < 1000) this.audit.status = <i32>code;
+    }
     if (this.replied || endOfStream || config === null || messages === null) return FilterHeadersStatus.Continue;
     const framing = framingOf(getHeaderMapValue(MapType.HttpResponseHeaders, "content-type"));
     if (framing == Framing.None) return FilterHeadersStatus.Continue;
     // These headers reach the client before the body is seen, and the body may change size.
     removeHeaderMapValue(MapType.HttpResponseHeaders, "content-length");
-    const rewriter = new ResponseRewriter(config, messages, this.guardRoot.metrics, this.guardRoot.pins);
+    const rewriter = new ResponseRewriter(config, messages, this.guardRoot.metrics, this.guardRoot.pins, this.audit);
     rewriter.framing = framing;
     this.response = rewriter;
     return FilterHeadersStatus.Continue;
@@ -145,6 +184,12 @@ export class GuardHttpContext extends HttpContext {
 
   onResponseBody(bodySize: i32, endOfStream: bool): FilterDataStatus {
     const rewriter = this.response;
+    // A buffered (JSON) body reports its whole buffered size each time; a streamed one, each chunk.
+    if (rewriter !== null && rewriter.framing == Framing.Json) {
+      if (bodySize > this.audit.bytesOut) this.audit.bytesOut = bodySize;
+    } else {
+      this.audit.bytesOut += bodySize;
+    }
     if (rewriter === null) return FilterDataStatus.Continue;
     if (rewriter.framing == Framing.Json) {
       return rewriter.onJsonBody(bodySize, endOfStream) ? FilterDataStatus.StopIterationAndBuffer : FilterDataStatus.Continue;
@@ -171,6 +216,8 @@ export class GuardHttpContext extends HttpContext {
     if (len > limit) return this.apply(config, this.tooLarge(config, engine));
     const ptr: usize = body === null ? <usize>0 : changetype<usize>(body);
     const decision = engine.decide(ptr, len, this.requestHeaders);
+    this.audit.bytesIn = len;
+    if (decision.argumentsStart >= 0) this.audit.setArguments(ptr, decision.argumentsStart, decision.argumentsEnd);
     const refused = this.apply(config, decision);
     if (!refused && this.holding) this.addDerivedHeaders(decision);
     return refused;
@@ -192,6 +239,7 @@ export class GuardHttpContext extends HttpContext {
 
   // Counts, logs and (in enforce mode) carries out a decision. Returns true when a local reply was sent.
   private apply(config: GuardConfig, decision: Decision): bool {
+    this.noteDecision(config, decision);
     const metrics = this.guardRoot.metrics;
     metrics.count(metrics.requests);
     const enforce = config.mode == Mode.Enforce;
@@ -210,6 +258,25 @@ export class GuardHttpContext extends HttpContext {
     const body = decision.reply;
     this.reply(<u32>decision.httpStatus, "mcp_guard_" + decision.reason, body !== null ? body : new ArrayBuffer(0));
     return true;
+  }
+
+  // The first refusal (or would-be refusal) of a stream is the one its audit record reports.
+  private noteDecision(config: GuardConfig, decision: Decision): void {
+    const audit = this.audit;
+    if (audit.decision.length > 0 && audit.decision != "allow") return;
+    audit.decision = decision.allow ? "allow" : config.mode == Mode.Enforce ? "deny" : "would_deny";
+    audit.reason = decision.reason;
+    audit.rpcCode = decision.rpcCode;
+    if (decision.method.length > 0) audit.method = decision.method;
+    audit.tool = decision.tool;
+    audit.resource = decision.resource;
+    audit.prompt = decision.prompt;
+    audit.jsonrpcId = decision.id;
+    if (decision.isBatch) audit.batchSize = decision.messageCount;
+    if (!decision.allow && config.mode == Mode.Enforce) {
+      audit.status = decision.httpStatus;
+      audit.localReply = true;
+    }
   }
 
   private reply(status: u32, details: string, body: ArrayBuffer): void {

@@ -27,7 +27,7 @@ export function isIdentityEncoding(value: string | null): bool {
   return v.length == 0 || v == "identity";
 }
 
-// Parses a content-length header; -1 when absent or not a plain decimal number.
+// Parses a content-length header (or any plain decimal header value); -1 when absent or not a plain decimal.
 export function parseContentLength(value: string | null): i64 {
   if (value === null) return -1;
   const v = value.trim();

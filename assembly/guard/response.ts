@@ -16,6 +16,7 @@ import { SseEvent, parseSseEvent, sseEventEnd, writeSseEventWithData } from "../
 import { GuardConfig, Mode } from "../policy/config";
 import { GuardMetrics } from "./metrics";
 import { PinStatus } from "../policy/pins";
+import { AuditRecord } from "./audit";
 
 export enum Framing { None = 0, Json = 1, EventStream = 2 }
 
@@ -53,7 +54,16 @@ export class ResponseRewriter {
   // The event stream is past repair (an event over the size limit): in enforce mode the rest is dropped.
   private broken: bool = false;
 
-  constructor(private config: GuardConfig, private messages: ServerMessageFilter, private metrics: GuardMetrics, private pins: PinStatus) {}
+  constructor(private config: GuardConfig, private messages: ServerMessageFilter, private metrics: GuardMetrics, private pins: PinStatus, private audit: AuditRecord) {}
+
+  // What the last filtered message tells the audit record.
+  private noteMessage(): void {
+    const messages = this.messages;
+    const audit = this.audit;
+    if (audit.serverErrorCode == 0) audit.serverErrorCode = messages.errorCode;
+    if (audit.serverIsError < 0) audit.serverIsError = messages.isError;
+    if (this.enforce) for (let i = 0; i < messages.removedTools.length; i++) audit.toolsRemoved.push(messages.removedTools[i]);
+  }
 
   private get enforce(): bool {
     return this.config.mode == Mode.Enforce;
@@ -86,6 +96,7 @@ export class ResponseRewriter {
     }
     const outcome = this.messages.filter(changetype<usize>(body), len);
     this.recordPins();
+    this.noteMessage();
     if (outcome == FilterOutcome.Unparseable) {
       this.withhold("the response is not valid JSON (" + jsonErrorMessage(this.messages.parseError) + ")", "json");
     } else if (outcome == FilterOutcome.Dropped) {
@@ -101,6 +112,7 @@ export class ResponseRewriter {
     logWithheld(reason, framing, this.enforce);
     if (!this.enforce) return;
     this.metrics.count(this.metrics.withheld);
+    this.audit.withheld++;
     setBufferBytes(BufferType.HttpResponseBody, 0, WHOLE_BUFFER, withheldReply(reason));
   }
 
@@ -169,6 +181,7 @@ export class ResponseRewriter {
     }
     const outcome = this.messages.filter(event.data.ptr, event.data.length);
     this.recordPins();
+    this.noteMessage();
     if (outcome == FilterOutcome.Unchanged) {
       out.append(ptr + <usize>start, end - start);
     } else if (outcome == FilterOutcome.Dropped) {
@@ -187,6 +200,7 @@ export class ResponseRewriter {
         return;
       }
       this.metrics.count(this.metrics.withheld);
+    this.audit.withheld++;
       writeSseEventWithData(ptr, start, end, withheldReply(reason), out);
     }
   }
@@ -199,6 +213,7 @@ export class ResponseRewriter {
     this.broken = true;
     if (this.enforce) {
       this.metrics.count(this.metrics.withheld);
+    this.audit.withheld++;
       out.appendString("event: message\ndata: ");
       out.appendBuffer(withheldReply(reason));
       out.appendString("\n\n");

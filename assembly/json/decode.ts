@@ -95,8 +95,54 @@ function nextCodePoint(ptr: usize, end: i32): i32 {
   return <i32>utf8CodePoint(ptr, i, length);
 }
 
+/** Whether [start, end) is plain ASCII without a backslash: its decoded text is then the bytes themselves. */
+export function isPlainAscii(ptr: usize, start: i32, end: i32): bool {
+  let i = start;
+  while (i + 8 <= end) {
+    const w = load<u64>(ptr + <usize>i);
+    // a byte >= 0x80, or a backslash (0x5c): the same SWAR "has byte" test the scanner uses
+    const backslash = w ^ 0x5c5c5c5c5c5c5c5c;
+    if (((w | ((backslash - 0x0101010101010101) & ~backslash)) & 0x8080808080808080) != 0) return false;
+    i += 8;
+  }
+  while (i < end) {
+    const b = load<u8>(ptr + <usize>i);
+    if (b >= 0x80 || b == 0x5c) return false;
+    i++;
+  }
+  return true;
+}
+
+/** Whether the plain ASCII bytes [start, end) are exactly the UTF-16 units of `s` (the caller checked lengths). */
+// @ts-ignore: decorator
+@inline
+function asciiEqualsUnits(ptr: usize, start: i32, end: i32, sp: usize): bool {
+  for (let i = start, k: usize = 0; i < end; i++, k += 2) {
+    if (<u32>load<u8>(ptr + <usize>i) != <u32>load<u16>(sp + k)) return false;
+  }
+  return true;
+}
+
+/** Whether `s` has only ASCII code units (so its UTF-8 form has exactly s.length bytes). */
+export function isAsciiString(s: string): bool {
+  const sp = changetype<usize>(s);
+  const n = s.length;
+  for (let k = 0; k < n; k++) {
+    if (load<u16>(sp + (<usize>k << 1)) >= 0x80) return false;
+  }
+  return true;
+}
+
 /** Decoded content [start, end) as an AssemblyScript (UTF-16) string. */
 export function decodeToString(ptr: usize, start: i32, end: i32): string {
+  if (start >= end) return "";
+  if (isPlainAscii(ptr, start, end)) {
+    // The usual method or tool name: one pass that widens bytes to code units.
+    const ascii = changetype<string>(__new(<usize>(end - start) << 1, idof<string>()));
+    const ap = changetype<usize>(ascii);
+    for (let i = start, k: usize = 0; i < end; i++, k += 2) store<u16>(ap + k, <u16>load<u8>(ptr + <usize>i));
+    return ascii;
+  }
   let units = 0;
   cursor = start;
   for (let cp = nextCodePoint(ptr, end); cp >= 0; cp = nextCodePoint(ptr, end)) {
@@ -122,10 +168,15 @@ export function decodeToString(ptr: usize, start: i32, end: i32): string {
   return out;
 }
 
-/** Whether the decoded content [start, end) equals `s`, compared code unit by code unit without allocating. */
-export function equalsString(ptr: usize, start: i32, end: i32, s: string): bool {
+/**
+ * Whether the decoded content [start, end) equals `s`, compared code unit by code unit without allocating.
+ * `plain` says the content has no escape; `asciiS` that `s` is ASCII: then equal text means equal length and
+ * a byte-for-unit comparison.
+ */
+export function equalsString(ptr: usize, start: i32, end: i32, s: string, plain: bool = false, asciiS: bool = false): bool {
   const sp = changetype<usize>(s);
   const n = s.length;
+  if (plain && asciiS) return end - start == n && asciiEqualsUnits(ptr, start, end, sp);
   let k = 0;
   cursor = start;
   for (let cp = nextCodePoint(ptr, end); cp >= 0; cp = nextCodePoint(ptr, end)) {

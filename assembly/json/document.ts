@@ -6,7 +6,7 @@
 // points to its value. Nodes deeper than recordDepth are validated but not stored.
 
 import { ByteBuffer, inMemory } from "./buffer";
-import { decodeToString, equalsString } from "./decode";
+import { decodeToString, equalsString, isAsciiString } from "./decode";
 import { numberIsSafeInteger, numberValue } from "./number";
 import {
   FLAG_ESCAPES, FLAG_KEY, N_AUX, N_COUNT, N_END, N_KIND, N_NEXT, N_START, NODE_SIZE, TYPE_MASK,
@@ -177,12 +177,28 @@ export class JsonDocument {
    */
   get(object: i32, key: string): i32 {
     if (!this.isType(object, JsonType.Object)) return -1;
+    // The members are walked with plain loads (this runs for every field the guard reads). An unescaped key is
+    // compared to an ASCII `key` by length first, then byte for code unit; anything else takes the decoding
+    // comparison.
+    const nodes = this.nodes.ptr;
+    const count = this.nodeCount;
+    const input = this.input;
+    const inputLength = this.inputLength;
+    const asciiKey = isAsciiString(key);
+    const unique = this.uniqueKeys;
     let found = -1;
-    for (let k = this.field(object, N_AUX); this.valid(k); k = this.field(k, N_NEXT)) {
-      if (this.stringEquals(k, key)) {
-        found = this.field(k, N_AUX);
-        if (this.uniqueKeys) break;
+    for (let k = load<i32>(nodes + <usize>object * NODE_SIZE + N_AUX); k >= 0 && k < count; ) {
+      const np = nodes + <usize>k * NODE_SIZE;
+      const start = load<i32>(np + N_START) + 1;
+      const end = load<i32>(np + N_END) - 1;
+      if (start <= end && end <= inputLength) {
+        const plain = (load<i32>(np + N_KIND) & FLAG_ESCAPES) == 0;
+        if ((!plain || !asciiKey || end - start == key.length) && equalsString(input, start, end, key, plain, asciiKey)) {
+          found = load<i32>(np + N_AUX);
+          if (unique) break;
+        }
       }
+      k = load<i32>(np + N_NEXT);
     }
     return found;
   }
@@ -193,12 +209,13 @@ export class JsonDocument {
     const start = this.field(node, N_START) + 1;
     const end = this.field(node, N_END) - 1;
     if (start > end || end > this.inputLength) return false;
-    if ((this.field(node, N_KIND) & FLAG_ESCAPES) == 0) {
+    const plain = (this.field(node, N_KIND) & FLAG_ESCAPES) == 0;
+    if (plain) {
       // Without escapes each UTF-16 unit takes 1 to 3 UTF-8 bytes: a cheap length filter.
       const bytes = end - start;
       if (bytes < s.length || bytes > 3 * s.length) return false;
     }
-    return equalsString(this.input, start, end, s);
+    return equalsString(this.input, start, end, s, plain, plain && isAsciiString(s));
   }
 
   /** Decoded content of a string (or key) node, or null if `node` is not one. */

@@ -32,6 +32,10 @@ export class ServerMessageFilter {
   readonly refusedMethods: Array<string> = new Array<string>();
   kept: i32 = 0;
   parseError: JsonError = JsonError.None;
+  // Of the first response message in the last call: its JSON-RPC error code (0 if none), and result.isError
+  // (-1 when absent).
+  errorCode: i32 = 0;
+  isError: i32 = -1;
   // Pinned tools the last call saw: name, whether the digest matched, and the digest seen.
   readonly pinnedSeen: Array<string> = new Array<string>();
   readonly pinnedMatched: Array<bool> = new Array<bool>();
@@ -60,6 +64,8 @@ export class ServerMessageFilter {
     this.pinnedMatched.length = 0;
     this.pinnedDigests.length = 0;
     this.kept = 0;
+    this.errorCode = 0;
+    this.isError = -1;
     this.splicer.clear();
     const doc = this.doc;
     this.parseError = doc.parse(ptr, len);
@@ -109,8 +115,18 @@ export class ServerMessageFilter {
       }
       return true;
     }
+    const error = doc.get(message, "error");
+    if (error >= 0 && this.errorCode == 0) {
+      const code = doc.get(error, "code");
+      if (doc.isInteger(code)) this.errorCode = <i32>doc.getNumber(code);
+    }
     const result = doc.get(message, "result");
     if (doc.type(result) != JsonType.Object) return true;
+    if (this.isError < 0) {
+      const flag = doc.get(result, "isError");
+      if (doc.type(flag) == JsonType.True) this.isError = 1;
+      else if (doc.type(flag) == JsonType.False) this.isError = 0;
+    }
     let filtered = this.filterList(ptr, result, "tools", ListKind.Tools);
     if (this.config.prompts !== null) filtered = this.filterList(ptr, result, "prompts", ListKind.Prompts) || filtered;
     filtered = this.filterList(ptr, result, "resources", ListKind.Resources) || filtered;

@@ -42,6 +42,8 @@ export class GuardConfig {
   // Tool name → "sha256:<hex>" of its canonical description and input schema.
   toolPins: Map<string, string> = new Map<string, string>();
   identity: IdentityConfig = new IdentityConfig();
+  // Audit records go out through proxy_log at this level (Istio sidecars drop wasm logs below warning by default).
+  auditLogLevel: i32 = 3;
 }
 
 export class ConfigResult {
@@ -50,7 +52,8 @@ export class ConfigResult {
   warnings: Array<string> = new Array<string>();
 }
 
-const TOP_LEVEL_FIELDS = "mode, tool_allowlist, prompt_allowlist, resources, server_methods, deny_status, limits, methods, hold_request_headers, tool_pins, identity";
+const TOP_LEVEL_FIELDS = "mode, tool_allowlist, prompt_allowlist, resources, server_methods, deny_status, limits, methods, hold_request_headers, tool_pins, identity, audit";
+const AUDIT_FIELDS = "log_level";
 const IDENTITY_FIELDS = "sources, jwt_claim, jwt_metadata_key, user_header, peer_header, require, missing_status";
 const RESOURCE_FIELDS = "allowed_prefixes";
 const LIMIT_FIELDS = "max_body_bytes, max_json_depth, max_batch_size";
@@ -219,6 +222,19 @@ function readIdentity(doc: JsonDocument, node: i32, identity: IdentityConfig): s
   return "";
 }
 
+function readAudit(doc: JsonDocument, node: i32, config: GuardConfig): string {
+  if (doc.type(node) != JsonType.Object) return "field \"audit\": expected an object with " + AUDIT_FIELDS + ", got " + typeName(doc, node);
+  for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
+    const value = doc.keyValue(key);
+    if (!doc.stringEquals(key, "log_level")) return unknownField(doc, key, "audit.", AUDIT_FIELDS);
+    if (doc.stringEquals(value, "info")) config.auditLogLevel = 2;
+    else if (doc.stringEquals(value, "warn")) config.auditLogLevel = 3;
+    else if (doc.stringEquals(value, "error")) config.auditLogLevel = 4;
+    else return "field \"audit.log_level\": expected \"info\", \"warn\" or \"error\", got " + describe(doc, value);
+  }
+  return "";
+}
+
 function readPins(doc: JsonDocument, node: i32, pins: Map<string, string>): string {
   if (doc.type(node) != JsonType.Object) {
     return "field \"tool_pins\": expected an object of tool name to digest, e.g. {\"search_code\": \"sha256:…\"} (mcp-guard pin prints one), got " + typeName(doc, node);
@@ -288,6 +304,8 @@ export function parseConfig(ptr: usize, len: i32): ConfigResult {
       const prompts = new NameList();
       message = readNameArray(doc, value, "prompt_allowlist", prompts);
       config.prompts = prompts;
+    } else if (doc.stringEquals(key, "audit")) {
+      message = readAudit(doc, value, config);
     } else if (doc.stringEquals(key, "identity")) {
       message = readIdentity(doc, value, config.identity);
     } else if (doc.stringEquals(key, "tool_pins")) {

@@ -1,0 +1,166 @@
+// The audit record: exactly one JSON line per HTTP stream (one MCP message exchange, or one SSE stream),
+// written when the stream ends — also when it was refused, malformed or reset. It says who (verified identity,
+// caller principal, workload), what (method, tool / resource / prompt, a digest and the size of the arguments,
+// never the arguments), what the filter decided and why, and how it ended (status, the server's error, tools
+// removed from a list, bytes, latency). The line starts with a fixed prefix so a log pipeline can pick it out;
+// schema/audit-record.schema.json describes it.
+import { JsonWriter } from "../json";
+import { Sha256 } from "../crypto/sha256";
+import { toHex } from "../crypto/hex";
+import { formatRfc3339Millis } from "./rfc3339";
+
+export const AUDIT_PREFIX = "mcp_guard_audit ";
+export const AUDIT_VERSION = 1;
+
+const writer = new JsonWriter();
+const hasher = new Sha256();
+
+export class AuditRecord {
+  startMillis: i64 = 0;
+  requestId: string = "";
+  httpMethod: string = "";
+  path: string = "";
+  user: string | null = null;
+  identitySource: string = "";
+  principal: string | null = null;
+  workload: string = "";
+  namespace: string = "";
+  protocolVersion: string | null = null;
+  sessionHash: string = "";
+  // The JSON-RPC id as raw JSON (string or integer), or null.
+  jsonrpcId: ArrayBuffer | null = null;
+  method: string = "";
+  tool: string = "";
+  resource: string = "";
+  prompt: string = "";
+  batchSize: i32 = 0;
+  // "allow", "deny", "would_deny"; "" until a request body was decided (then "allow" for pass-through streams).
+  decision: string = "";
+  reason: string = "";
+  rule: string = "default";
+  rpcCode: i32 = 0;
+  argumentsSha256: string = "";
+  argumentsBytes: i32 = -1;
+  argumentKeys: Array<string> | null = null;
+  status: i32 = 0;
+  serverErrorCode: i32 = 0;
+  serverIsError: i32 = -1; // -1 unknown, 0 false, 1 true
+  toolsRemoved: Array<string> = new Array<string>();
+  withheld: i32 = 0;
+  bytesIn: i64 = 0;
+  bytesOut: i64 = 0;
+  localReply: bool = false;
+
+  // "sha256:" + the first 32 hex digits of the session id's digest: sessions can be correlated, not replayed.
+  setSession(sessionId: string | null): void {
+    if (sessionId === null || sessionId.length == 0) return;
+    hasher.reset();
+    hasher.updateString(sessionId);
+    this.sessionHash = "sha256:" + toHex(hasher.finish()).substring(0, 32);
+  }
+
+  setArguments(ptr: usize, start: i32, end: i32): void {
+    if (start < 0 || end < start) return;
+    hasher.reset();
+    hasher.update(ptr + <usize>start, end - start);
+    this.argumentsSha256 = "sha256:" + toHex(hasher.finish());
+    this.argumentsBytes = end - start;
+  }
+
+  toLine(endMillis: i64): string {
+    const w = writer;
+    w.reset();
+    w.beginObject();
+    w.key("audit_version");
+    w.integer(AUDIT_VERSION);
+    w.key("time");
+    w.string(formatRfc3339Millis(this.startMillis));
+    field(w, "request_id", this.requestId);
+    field(w, "http_method", this.httpMethod);
+    field(w, "path", this.path);
+    nullable(w, "user", this.user);
+    field(w, "identity_source", this.identitySource);
+    nullable(w, "principal", this.principal);
+    field(w, "workload", this.workload);
+    field(w, "namespace", this.namespace);
+    nullable(w, "protocol_version", this.protocolVersion);
+    field(w, "session", this.sessionHash);
+    const id = this.jsonrpcId;
+    if (id !== null) {
+      w.key("jsonrpc_id");
+      w.raw(id);
+    }
+    field(w, "method", this.method);
+    field(w, "tool", this.tool);
+    field(w, "resource_uri", this.resource);
+    field(w, "prompt", this.prompt);
+    if (this.batchSize > 0) {
+      w.key("batch_size");
+      w.integer(this.batchSize);
+    }
+    w.key("decision");
+    w.string(this.decision.length > 0 ? this.decision : "allow");
+    w.key("reason");
+    w.string(this.reason.length > 0 ? this.reason : "allowed");
+    w.key("rule");
+    w.string(this.rule);
+    if (this.rpcCode != 0) {
+      w.key("rpc_code");
+      w.integer(this.rpcCode);
+    }
+    field(w, "arguments_sha256", this.argumentsSha256);
+    if (this.argumentsBytes >= 0) {
+      w.key("arguments_bytes");
+      w.integer(this.argumentsBytes);
+    }
+    const keys = this.argumentKeys;
+    if (keys !== null) {
+      w.key("argument_keys");
+      w.beginArray();
+      for (let i = 0; i < keys.length; i++) w.string(keys[i]);
+      w.endArray();
+    }
+    w.key("status");
+    w.integer(this.status);
+    w.key("local_reply");
+    w.bool(this.localReply);
+    if (this.serverErrorCode != 0) {
+      w.key("server_error_code");
+      w.integer(this.serverErrorCode);
+    }
+    if (this.serverIsError >= 0) {
+      w.key("server_is_error");
+      w.bool(this.serverIsError == 1);
+    }
+    if (this.toolsRemoved.length > 0) {
+      w.key("tools_removed");
+      w.beginArray();
+      for (let i = 0; i < this.toolsRemoved.length; i++) w.string(this.toolsRemoved[i]);
+      w.endArray();
+    }
+    if (this.withheld > 0) {
+      w.key("messages_withheld");
+      w.integer(this.withheld);
+    }
+    w.key("bytes_in");
+    w.integer(this.bytesIn);
+    w.key("bytes_out");
+    w.integer(this.bytesOut);
+    w.key("latency_ms");
+    w.integer(endMillis > this.startMillis ? endMillis - this.startMillis : 0);
+    w.endObject();
+    return AUDIT_PREFIX + w.toString();
+  }
+}
+
+function field(w: JsonWriter, key: string, value: string): void {
+  if (value.length == 0) return;
+  w.key(key);
+  w.string(value);
+}
+
+function nullable(w: JsonWriter, key: string, value: string | null): void {
+  w.key(key);
+  if (value === null) w.null();
+  else w.string(value);
+}

@@ -1,0 +1,100 @@
+// Benchmark entry for the response path without the proxy-wasm ABI: mcp/list_filter.ts on a JSON body, and the
+// same filter behind mcp/sse.ts on an event stream given chunk by chunk, the way guard/response.ts drives them
+// (complete events are cut out of a carry buffer, each message event's data is filtered, the rest is copied).
+// The caller writes bytes into the input buffer, calls, and reads the result at outputPtr().
+import { Bytes } from "../mcp/bytes";
+import { FilterOutcome, ServerMessageFilter } from "../mcp/list_filter";
+import { SseEvent, parseSseEvent, sseEventEnd, writeSseEventWithData } from "../mcp/sse";
+import { parseConfig } from "../policy/config";
+
+let input = new ArrayBuffer(1024);
+let filter: ServerMessageFilter | null = null;
+let output: Bytes = new Bytes();
+const carry = new Bytes();
+const event = new SseEvent();
+let outputFromFilter = false;
+
+// Returns a pointer to an input buffer of at least `len` bytes, valid until the next call.
+export function inputBuffer(len: i32): usize {
+  if (input.byteLength < len) input = new ArrayBuffer(len);
+  return changetype<usize>(input);
+}
+
+// Configures from the JSON policy in the input buffer; false when it is invalid.
+export function configure(len: i32): bool {
+  const config = parseConfig(changetype<usize>(input), len).config;
+  if (config === null) return false;
+  filter = new ServerMessageFilter(config);
+  return true;
+}
+
+// Filters the JSON body in the input buffer. Returns the FilterOutcome (-1 when not configured); on Rewritten
+// the new body is at outputPtr() / outputLength().
+export function filterJson(len: i32): i32 {
+  const f = filter;
+  if (f === null) return -1;
+  const outcome = f.filter(changetype<usize>(input), len);
+  outputFromFilter = true;
+  return outcome;
+}
+
+// Starts a new event stream.
+export function sseReset(): void {
+  carry.clear();
+  outputFromFilter = false;
+  output.clear();
+}
+
+// Feeds the chunk in the input buffer; the bytes to pass on for it are at outputPtr() / outputLength().
+export function sseChunk(len: i32, final: bool): i32 {
+  const f = filter;
+  if (f === null) return -1;
+  carry.append(changetype<usize>(input), len);
+  outputFromFilter = false;
+  output.clear();
+  const ptr = carry.ptr;
+  let from = 0;
+  while (from < carry.length) {
+    const end = sseEventEnd(ptr, from, carry.length, final);
+    if (end < 0) break;
+    filterEvent(f, ptr, from, end);
+    from = end;
+  }
+  if (final && from < carry.length) {
+    filterEvent(f, ptr, from, carry.length);
+    from = carry.length;
+  }
+  carry.dropFront(from);
+  return output.length;
+}
+
+function filterEvent(f: ServerMessageFilter, ptr: usize, start: i32, end: i32): void {
+  parseSseEvent(ptr, start, end, event);
+  if (!event.isMessage || !event.hasData || event.data.length == 0) {
+    output.append(ptr + <usize>start, end - start);
+    return;
+  }
+  const outcome = f.filter(event.data.ptr, event.data.length);
+  if (outcome == FilterOutcome.Rewritten) {
+    writeSseEventWithData(ptr, start, end, f.output.toArrayBuffer(), output);
+  } else if (outcome == FilterOutcome.Unchanged) {
+    output.append(ptr + <usize>start, end - start);
+  }
+  // Unparseable and Dropped events are left out (the guard sends an error event instead).
+}
+
+export function outputPtr(): usize {
+  const f = filter;
+  return outputFromFilter && f !== null ? f.output.ptr : output.ptr;
+}
+
+export function outputLength(): i32 {
+  const f = filter;
+  return outputFromFilter && f !== null ? f.output.length : output.length;
+}
+
+// Tools kept by the last filter call (JSON) or its last filtered event (SSE).
+export function kept(): i32 {
+  const f = filter;
+  return f === null ? 0 : f.kept;
+}

@@ -1,0 +1,102 @@
+// Audit records: exactly one per stream, written when it ends, valid against schema/audit-record.schema.json,
+// for every kind of decision, and never carrying tool arguments.
+import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { Ajv } from "ajv";
+import { describe, expect, it } from "vitest";
+import { ProxyWasmHost, exchange, type HeaderList } from "../src/host/index.ts";
+import { SEED_CONFIG, echoUpstream, guardModule, postHeaders, toolCall } from "./helpers/guard.ts";
+
+const validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync("schema/audit-record.schema.json", "utf8")) as object);
+const PREFIX = "mcp_guard_audit ";
+const PEER = "connection\0uri_san_peer_certificate";
+const SUB = "metadata\0filter_metadata\0envoy.filters.http.jwt_authn\0payload\0sub";
+
+async function host(config: object = SEED_CONFIG, properties: Record<string, string> = {}): Promise<ProxyWasmHost> {
+  return ProxyWasmHost.start({
+    module: guardModule(),
+    pluginConfig: JSON.stringify(config),
+    properties: { [SUB]: "alice", [PEER]: "spiffe://cluster.local/ns/gateway/sa/ai-gateway", "node\0metadata\0WORKLOAD_NAME": "github-mcp-server", "node\0metadata\0NAMESPACE": "ai-agents", ...properties },
+  });
+}
+
+function records(h: ProxyWasmHost): Array<Record<string, unknown>> {
+  return h.logs.filter((l) => l.message.startsWith(PREFIX)).map((l) => JSON.parse(l.message.slice(PREFIX.length)) as Record<string, unknown>);
+}
+
+async function send(h: ProxyWasmHost, body: string, extra: HeaderList = [], response?: { contentType: string; body: string }) {
+  await exchange(h, { headers: postHeaders([["x-request-id", "req-1"], ["mcp-session-id", "session-abc"], ...extra], body), body }, response
+    ? () => ({ headers: [[":status", "200"], ["content-type", response.contentType]] as HeaderList, body: response.body })
+    : echoUpstream);
+  const all = records(h);
+  const record = all[all.length - 1]!;
+  expect(validate(record), JSON.stringify(validate.errors)).toBe(true);
+  return record;
+}
+
+describe("audit records", () => {
+  it("describe an allowed call: who, what, digest of the arguments, outcome", async () => {
+    const h = await host();
+    const args = { query: "password=hunter2" };
+    const body = toolCall(7, "search_code", args);
+    const record = await send(h, body);
+    expect(records(h)).toHaveLength(1);
+    expect(record).toMatchObject({
+      audit_version: 1, request_id: "req-1", http_method: "POST", path: "/mcp", user: "alice", identity_source: "jwt",
+      principal: "spiffe://cluster.local/ns/gateway/sa/ai-gateway", workload: "github-mcp-server", namespace: "ai-agents",
+      jsonrpc_id: 7, method: "tools/call", tool: "search_code", decision: "allow", reason: "allowed", rule: "default",
+      status: 200, local_reply: false, bytes_in: Buffer.byteLength(body),
+    });
+    const argsText = JSON.stringify(args);
+    expect(record.arguments_sha256).toBe("sha256:" + createHash("sha256").update(argsText).digest("hex"));
+    expect(record.arguments_bytes).toBe(Buffer.byteLength(argsText));
+    expect(record.session).toBe("sha256:" + createHash("sha256").update("session-abc").digest("hex").slice(0, 32));
+    expect(JSON.stringify(record)).not.toContain("hunter2");
+    expect(record.bytes_out as number).toBeGreaterThan(0);
+  });
+
+  it("describe refusals of every kind with their reason and the client's status", async () => {
+    const h = await host();
+    const cases: Array<[string, HeaderList, object]> = [
+      [toolCall(1, "system_exec"), [], { decision: "deny", reason: "tool_not_allowed", tool: "system_exec", status: 200, rpc_code: -32602, local_reply: true }],
+      ['{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a","name":"b"}}', [], { decision: "deny", reason: "duplicate_key", status: 400, rpc_code: -32600 }],
+      ["{not json", [], { decision: "deny", reason: "parse_error", status: 400, rpc_code: -32700 }],
+      [toolCall(1, "search_code"), [["content-type", "text/plain"]], { decision: "deny", reason: "unsupported_media_type", status: 415 }],
+      [toolCall(1, "search_code"), [["mcp-protocol-version", "2026-07-28"], ["mcp-method", "ping"]], { decision: "deny", reason: "header_mismatch", status: 400, rpc_code: -32020 }],
+      [`[${toolCall(1, "search_code")},${toolCall(2, "system_exec")}]`, [], { decision: "deny", reason: "tool_not_allowed", batch_size: 2 }],
+      ['{"jsonrpc":"2.0","id":3,"method":"admin/x"}', [], { decision: "deny", reason: "method_not_allowed", method: "admin/x", rpc_code: -32601 }],
+      ['{"jsonrpc":"2.0","id":4,"method":"resources/read","params":{"uri":"file:///%2e%2e/etc"}}', [], { decision: "deny", reason: "resource_uri_rejected", resource_uri: "file:///%2e%2e/etc" }],
+    ];
+    for (const [body, headers, expected] of cases) expect(await send(h, body, headers), body).toMatchObject(expected);
+    expect(records(h)).toHaveLength(cases.length);
+  });
+
+  it("say would_deny in audit mode, and record a missing identity", async () => {
+    const audit = await host({ ...SEED_CONFIG, mode: "audit", identity: { require: true } }, { [SUB]: "", [PEER]: "" });
+    expect(await send(audit, toolCall(1, "system_exec"))).toMatchObject({ decision: "would_deny", reason: "identity_required", user: null, local_reply: false, status: 200 });
+    const enforce = await host({ ...SEED_CONFIG, identity: { require: true } }, { [SUB]: "", [PEER]: "" });
+    expect(await send(enforce, toolCall(1, "search_code"))).toMatchObject({ decision: "deny", reason: "identity_required", status: 401, user: null });
+  });
+
+  it("carry the server's answer: JSON-RPC error code, isError, and tools removed from a list", async () => {
+    const h = await host();
+    const failed = await send(h, toolCall(1, "search_code"), [], { contentType: "application/json", body: '{"jsonrpc":"2.0","id":1,"result":{"content":[],"isError":true}}' });
+    expect(failed).toMatchObject({ decision: "allow", server_is_error: true });
+    const error = await send(h, toolCall(2, "search_code"), [], { contentType: "text/event-stream", body: 'data: {"jsonrpc":"2.0","id":2,"error":{"code":-32603,"message":"boom"}}\n\n' });
+    expect(error).toMatchObject({ server_error_code: -32603 });
+    const list = await send(h, '{"jsonrpc":"2.0","id":3,"method":"tools/list"}', [], { contentType: "application/json", body: '{"jsonrpc":"2.0","id":3,"result":{"tools":[{"name":"search_code"},{"name":"system_exec"}]}}' });
+    expect(list).toMatchObject({ method: "tools/list", tools_removed: ["system_exec"] });
+  });
+
+  it("are written for streams without a body too (SSE GET), at the configured log level", async () => {
+    const h = await host({ ...SEED_CONFIG, audit: { log_level: "info" } });
+    await exchange(h, { headers: [[":method", "GET"], [":path", "/mcp?sessionId=secret"], ["mcp-session-id", "s"]] }, () => ({ headers: [[":status", "200"], ["content-type", "text/event-stream"]] as HeaderList, body: ": ping\n\n" }));
+    const [record] = records(h);
+    expect(validate(record)).toBe(true);
+    expect(record).toMatchObject({ http_method: "GET", path: "/mcp", decision: "allow", status: 200 });
+    expect(h.logs.find((l) => l.message.startsWith(PREFIX))?.level).toBe(2);
+    const warn = await host();
+    await send(warn, toolCall(1, "search_code"));
+    expect(warn.logs.find((l) => l.message.startsWith(PREFIX))?.level).toBe(3);
+  });
+});
