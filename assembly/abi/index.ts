@@ -33,3 +33,5 @@ export {
 } from "./host";
 export { setMaxHostAllocation } from "./memory";
 export { utf8Encode, utf8Decode, utf8DecodeBuffer } from "./utf8";
+
+export { getEnvironmentVariable } from "./environment";

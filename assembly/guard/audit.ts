@@ -34,6 +34,7 @@ export class AuditRecord {
   resource: string = "";
   prompt: string = "";
   batchSize: i32 = 0;
+  destructive: bool = false;
   // "allow", "deny", "would_deny"; "" until a request body was decided (then "allow" for pass-through streams).
   decision: string = "";
   reason: string = "";
@@ -97,6 +98,10 @@ export class AuditRecord {
     if (this.batchSize > 0) {
       w.key("batch_size");
       w.integer(this.batchSize);
+    }
+    if (this.destructive) {
+      w.key("destructive");
+      w.bool(true);
     }
     w.key("decision");
     w.string(this.decision.length > 0 ? this.decision : "allow");

@@ -45,6 +45,8 @@ export class Decision {
   // Byte range of params.arguments of a tools/call in the body; -1 when absent.
   argumentsStart: i32 = -1;
   argumentsEnd: i32 = -1;
+  // A tools/call of a destructive tool (name pattern or the server's annotations); for a batch, any element.
+  destructive: bool = false;
   isBatch: bool = false;
   messageCount: i32 = 0;
 }

@@ -11,6 +11,8 @@ import { HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PAR
 import { GuardConfig } from "../policy/config";
 import { checkResourceUri } from "../policy/resource_uri";
 import { PinStatus } from "../policy/pins";
+import { ToolHints } from "../policy/tool_hints";
+import { ApprovalMode } from "../policy/approval_config";
 import * as R from "./decision";
 import { Decision } from "./decision";
 
@@ -28,13 +30,14 @@ class MessageVerdict {
   tool: string = "";
   prompt: string = "";
   resource: string = "";
+  destructive: bool = false;
 }
 
 export class RequestEngine {
   private doc: JsonDocument = new JsonDocument();
   private writer: JsonWriter = new JsonWriter();
 
-  constructor(private config: GuardConfig, private pins: PinStatus = new PinStatus()) {
+  constructor(private config: GuardConfig, private pins: PinStatus = new PinStatus(), private hints: ToolHints = new ToolHints()) {
     const limits = this.doc.limits;
     limits.maxBytes = config.limits.maxBodyBytes;
     limits.maxDepth = config.limits.maxJsonDepth;
@@ -62,6 +65,7 @@ export class RequestEngine {
     decision.tool = verdict.tool;
     decision.prompt = verdict.prompt;
     decision.resource = verdict.resource;
+    decision.destructive = verdict.destructive;
     decision.messageCount = 1;
     decision.id = this.idOf(message);
     if (message.method == "tools/call" && message.paramsNode >= 0) {
@@ -139,6 +143,7 @@ export class RequestEngine {
         // Same answer as for a tool the server does not have, so the allowlist cannot be probed.
         return deny(verdict, INVALID_PARAMS, "Unknown tool: " + tool, R.REASON_TOOL_NOT_ALLOWED, true);
       }
+      verdict.destructive = this.isDestructive(tool);
       if (this.config.toolPins.has(tool) && this.pins.isMismatched(tool)) {
         // The server last described this tool differently from its pin: the agent never saw it, so it is unknown.
         return deny(verdict, INVALID_PARAMS, "Unknown tool: " + tool, R.REASON_TOOL_PIN_MISMATCH, true);
@@ -184,6 +189,14 @@ export class RequestEngine {
       }
     }
     return verdict;
+  }
+
+  // By name pattern, or by what the server's tools/list said (destructive unless it said otherwise).
+  private isDestructive(tool: string): bool {
+    const approval = this.config.approval;
+    if (approval.mode == ApprovalMode.Off) return false;
+    if (approval.patterns.matches(tool)) return true;
+    return approval.useAnnotations && this.hints.hint(tool) == 1;
   }
 
   private judgePrompt(message: Message, verdict: MessageVerdict): MessageVerdict {
@@ -232,9 +245,11 @@ export class RequestEngine {
     const verdicts = new Array<MessageVerdict>();
     let firstDenied = -1;
     let anyInvalid = false;
+    let anyDestructive = false;
     for (let item = doc.firstChild(root); item >= 0; item = doc.nextSibling(item)) {
       const message = classifyMessage(doc, item);
       const verdict = this.judge(message);
+      if (verdict.destructive) anyDestructive = true;
       if (!verdict.allow) {
         if (firstDenied < 0) firstDenied = messages.length;
         if (!verdict.policyDenial) anyInvalid = true;
@@ -245,6 +260,7 @@ export class RequestEngine {
 
     const decision = new Decision();
     decision.isBatch = true;
+    decision.destructive = anyDestructive;
     decision.messageCount = messages.length;
     if (firstDenied < 0) {
       if (messages.length > 0) {

@@ -21,6 +21,7 @@ import { GuardRootContext } from "./root";
 import { headerSafe } from "./header_value";
 import { Identity, applyIdentityHeaders, resolveIdentity } from "./identity";
 import { AuditRecord } from "./audit";
+import { checkApproval } from "./approval";
 
 const logWriter = new JsonWriter();
 
@@ -30,7 +31,8 @@ const HEADER_METHOD = "x-mcp-method";
 const HEADER_TOOL = "x-mcp-tool";
 const HEADER_RESOURCE_URI = "x-mcp-resource-uri";
 const HEADER_PROMPT = "x-mcp-prompt";
-const DERIVED_HEADERS: Array<string> = [HEADER_METHOD, HEADER_TOOL, HEADER_RESOURCE_URI, HEADER_PROMPT];
+const HEADER_DESTRUCTIVE = "x-mcp-destructive";
+const DERIVED_HEADERS: Array<string> = [HEADER_METHOD, HEADER_TOOL, HEADER_RESOURCE_URI, HEADER_PROMPT, HEADER_DESTRUCTIVE];
 
 
 export class GuardHttpContext extends HttpContext {
@@ -40,6 +42,8 @@ export class GuardHttpContext extends HttpContext {
   private requestHeaders: RequestHeaders = new RequestHeaders();
   identity: Identity = new Identity();
   readonly audit: AuditRecord = new AuditRecord();
+  // The approval token the client sent (token mode); the header itself never reaches the server.
+  private approvalToken: string | null = null;
   // Hold mode: the request headers are paused until the body is decided.
   private holding: bool = false;
   // The filter answered this request itself; the response is its own and passes untouched.
@@ -66,6 +70,8 @@ export class GuardHttpContext extends HttpContext {
     headers.mcpMethod = getHeaderMapValue(MapType.HttpRequestHeaders, "mcp-method");
     headers.mcpName = getHeaderMapValue(MapType.HttpRequestHeaders, "mcp-name");
     for (let i = 0; i < DERIVED_HEADERS.length; i++) removeHeaderMapValue(MapType.HttpRequestHeaders, DERIVED_HEADERS[i]);
+    this.approvalToken = getHeaderMapValue(MapType.HttpRequestHeaders, config.approval.tokenHeader);
+    if (this.approvalToken !== null) removeHeaderMapValue(MapType.HttpRequestHeaders, config.approval.tokenHeader);
     const identity = resolveIdentity(config.identity);
     this.identity = identity;
     this.startAudit(method, identity);
@@ -176,7 +182,7 @@ export class GuardHttpContext extends HttpContext {
     if (framing == Framing.None) return FilterHeadersStatus.Continue;
     // These headers reach the client before the body is seen, and the body may change size.
     removeHeaderMapValue(MapType.HttpResponseHeaders, "content-length");
-    const rewriter = new ResponseRewriter(config, messages, this.guardRoot.metrics, this.guardRoot.pins, this.audit);
+    const rewriter = new ResponseRewriter(config, messages, this.guardRoot.metrics, this.guardRoot.pins, this.audit, this.guardRoot.hints);
     rewriter.framing = framing;
     this.response = rewriter;
     return FilterHeadersStatus.Continue;
@@ -217,8 +223,16 @@ export class GuardHttpContext extends HttpContext {
     const ptr: usize = body === null ? <usize>0 : changetype<usize>(body);
     const decision = engine.decide(ptr, len, this.requestHeaders);
     this.audit.bytesIn = len;
+    this.audit.destructive = decision.destructive;
     if (decision.argumentsStart >= 0) this.audit.setArguments(ptr, decision.argumentsStart, decision.argumentsEnd);
-    const refused = this.apply(config, decision);
+    const nowSeconds = <i64>(getCurrentTimeNanoseconds() / 1000000000);
+    const approval = checkApproval(config, decision, this.requestHeaders.protocolVersion, this.approvalToken, this.identity.user, ptr, nowSeconds);
+    const approvalRefusal = approval.refusal;
+    const refused = this.apply(config, approvalRefusal !== null ? approvalRefusal : decision);
+    if (approval.auditDecision.length > 0 && (approvalRefusal === null || config.mode == Mode.Enforce)) {
+      this.audit.decision = approval.auditDecision;
+      this.audit.reason = approval.reason;
+    }
     if (!refused && this.holding) this.addDerivedHeaders(decision);
     return refused;
   }
@@ -227,10 +241,14 @@ export class GuardHttpContext extends HttpContext {
   private addDerivedHeaders(decision: Decision): void {
     const method = decision.isBatch ? "batch" : decision.method;
     if (method.length > 0) replaceHeaderMapValue(MapType.HttpRequestHeaders, HEADER_METHOD, headerSafe(method));
-    if (decision.isBatch) return;
+    if (decision.isBatch) {
+      if (decision.destructive) replaceHeaderMapValue(MapType.HttpRequestHeaders, HEADER_DESTRUCTIVE, "true");
+      return;
+    }
     if (decision.tool.length > 0) replaceHeaderMapValue(MapType.HttpRequestHeaders, HEADER_TOOL, headerSafe(decision.tool));
     if (decision.resource.length > 0) replaceHeaderMapValue(MapType.HttpRequestHeaders, HEADER_RESOURCE_URI, headerSafe(decision.resource));
     if (decision.prompt.length > 0) replaceHeaderMapValue(MapType.HttpRequestHeaders, HEADER_PROMPT, headerSafe(decision.prompt));
+    if (decision.destructive) replaceHeaderMapValue(MapType.HttpRequestHeaders, HEADER_DESTRUCTIVE, "true");
   }
 
   private tooLarge(config: GuardConfig, engine: RequestEngine): Decision {

@@ -17,6 +17,7 @@ import { GuardConfig, Mode } from "../policy/config";
 import { GuardMetrics } from "./metrics";
 import { PinStatus } from "../policy/pins";
 import { AuditRecord } from "./audit";
+import { ToolHints } from "../policy/tool_hints";
 
 export enum Framing { None = 0, Json = 1, EventStream = 2 }
 
@@ -54,7 +55,7 @@ export class ResponseRewriter {
   // The event stream is past repair (an event over the size limit): in enforce mode the rest is dropped.
   private broken: bool = false;
 
-  constructor(private config: GuardConfig, private messages: ServerMessageFilter, private metrics: GuardMetrics, private pins: PinStatus, private audit: AuditRecord) {}
+  constructor(private config: GuardConfig, private messages: ServerMessageFilter, private metrics: GuardMetrics, private pins: PinStatus, private audit: AuditRecord, private hints: ToolHints) {}
 
   // What the last filtered message tells the audit record.
   private noteMessage(): void {
@@ -63,6 +64,7 @@ export class ResponseRewriter {
     if (audit.serverErrorCode == 0) audit.serverErrorCode = messages.errorCode;
     if (audit.serverIsError < 0) audit.serverIsError = messages.isError;
     if (this.enforce) for (let i = 0; i < messages.removedTools.length; i++) audit.toolsRemoved.push(messages.removedTools[i]);
+    for (let i = 0; i < messages.hintedTools.length; i++) this.hints.record(messages.hintedTools[i], messages.hintedDestructive[i]);
   }
 
   private get enforce(): bool {

@@ -8,6 +8,9 @@ import { ServerMessageFilter } from "../mcp/list_filter";
 import { RequestEngine } from "./engine";
 import { SharedPinStatus } from "./pin_state";
 import { PinStatus } from "../policy/pins";
+import { ToolHints } from "../policy/tool_hints";
+import { ApprovalMode } from "../policy/approval_config";
+import { getEnvironmentVariable } from "../abi";
 import { GuardHttpContext } from "./filter";
 import { GuardMetrics } from "./metrics";
 
@@ -16,6 +19,7 @@ export class GuardRootContext extends RootContext {
   engine: RequestEngine | null = null;
   serverMessages: ServerMessageFilter | null = null;
   pins: PinStatus = new PinStatus();
+  hints: ToolHints = new ToolHints();
   metrics: GuardMetrics = new GuardMetrics();
 
   onConfigure(pluginConfigurationSize: i32): bool {
@@ -39,8 +43,18 @@ export class GuardRootContext extends RootContext {
     }
     for (let i = 0; i < result.warnings.length; i++) log(LogLevel.Warn, "mcp-guard: " + result.warnings[i]);
     this.config = config;
+    const approval = config.approval;
+    if (approval.mode == ApprovalMode.Token) {
+      // The approval key comes from the VM environment (vmConfig.env), never from pluginConfig.
+      const key = getEnvironmentVariable(approval.keyEnv);
+      if (key === null || key.length < 32) {
+        log(LogLevel.Error, "mcp-guard: invalid plugin configuration: field \"approval.mode\": \"token\" needs the approval key in the VM environment variable " + approval.keyEnv + " (vmConfig.env, at least 32 characters), " + (key === null ? "which is not set" : "which is too short"));
+        return false;
+      }
+      approval.key = String.UTF8.encode(key);
+    }
     this.pins = new SharedPinStatus(this.rootId);
-    this.engine = new RequestEngine(config, this.pins);
+    this.engine = new RequestEngine(config, this.pins, this.hints);
     this.serverMessages = new ServerMessageFilter(config);
     this.metrics.define();
     log(LogLevel.Info, "mcp-guard: configured root \"" + this.rootId + "\": mode " + (config.mode == Mode.Enforce ? "enforce" : "audit") +

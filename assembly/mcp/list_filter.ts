@@ -14,9 +14,9 @@ import { toolDigest } from "./tool_digest";
 import { Bytes } from "./bytes";
 import { Splicer } from "./splice";
 
-// message (0, or 1 inside a batch) → result → list → entry → name. Pinned tools need their whole description
+// message (0, or 1 inside a batch) → result → list → entry → name / annotations → hint. Pinned tools need their whole description
 // and input schema, so with pins every depth is recorded.
-const RECORD_DEPTH: i32 = 5;
+const RECORD_DEPTH: i32 = 6;
 
 export enum FilterOutcome { Unchanged = 0, Rewritten = 1, Unparseable = 2, Dropped = 3 }
 
@@ -40,6 +40,9 @@ export class ServerMessageFilter {
   readonly pinnedSeen: Array<string> = new Array<string>();
   readonly pinnedMatched: Array<bool> = new Array<bool>();
   readonly pinnedDigests: Array<string> = new Array<string>();
+  // Listed tools and whether their annotations leave them destructive (MCP default: yes).
+  readonly hintedTools: Array<string> = new Array<string>();
+  readonly hintedDestructive: Array<bool> = new Array<bool>();
 
   constructor(private config: GuardConfig) {
     const limits = this.doc.limits;
@@ -63,6 +66,8 @@ export class ServerMessageFilter {
     this.pinnedSeen.length = 0;
     this.pinnedMatched.length = 0;
     this.pinnedDigests.length = 0;
+    this.hintedTools.length = 0;
+    this.hintedDestructive.length = 0;
     this.kept = 0;
     this.errorCode = 0;
     this.isError = -1;
@@ -171,6 +176,7 @@ export class ServerMessageFilter {
     const value = doc.getString(doc.get(entry, field));
     if (value === null) return "<entry without a string " + field + ">";
     if (kind == ListKind.Tools) {
+      this.noteHint(entry, value);
       if (!this.config.tools.matches(value)) return value;
       return this.checkPin(entry, value) ? null : value + " (description or schema differs from its pin)";
     }
@@ -181,6 +187,20 @@ export class ServerMessageFilter {
     if (kind == ListKind.Templates) return this.config.resourcePrefixes.permitsTemplate(value) ? null : value;
     const check = checkResourceUri(value);
     return check.ok && this.config.resourcePrefixes.permits(check.normalised) ? null : value;
+  }
+
+  // readOnlyHint true or destructiveHint false make a tool non-destructive; anything else (absent) keeps the
+  // MCP default, destructive.
+  private noteHint(entry: i32, name: string): void {
+    const doc = this.doc;
+    const annotations = doc.get(entry, "annotations");
+    let destructive = true;
+    if (doc.type(annotations) == JsonType.Object) {
+      if (doc.type(doc.get(annotations, "readOnlyHint")) == JsonType.True) destructive = false;
+      else if (doc.type(doc.get(annotations, "destructiveHint")) == JsonType.False) destructive = false;
+    }
+    this.hintedTools.push(name);
+    this.hintedDestructive.push(destructive);
   }
 
   // True unless `name` is pinned and this entry's digest differs from the pin.

@@ -8,6 +8,7 @@ import { NameList } from "./name_list";
 import { UriPrefixes, checkResourceUri } from "./resource_uri";
 import { isDigest } from "./pins";
 import { IdentityConfig, IdentitySource } from "./identity_config";
+import { ApprovalConfig, ApprovalMode } from "./approval_config";
 
 export enum Mode { Enforce = 0, Audit = 1 }
 
@@ -44,6 +45,7 @@ export class GuardConfig {
   identity: IdentityConfig = new IdentityConfig();
   // Audit records go out through proxy_log at this level (Istio sidecars drop wasm logs below warning by default).
   auditLogLevel: i32 = 3;
+  approval: ApprovalConfig = new ApprovalConfig();
 }
 
 export class ConfigResult {
@@ -52,7 +54,8 @@ export class ConfigResult {
   warnings: Array<string> = new Array<string>();
 }
 
-const TOP_LEVEL_FIELDS = "mode, tool_allowlist, prompt_allowlist, resources, server_methods, deny_status, limits, methods, hold_request_headers, tool_pins, identity, audit";
+const TOP_LEVEL_FIELDS = "mode, tool_allowlist, prompt_allowlist, resources, server_methods, deny_status, limits, methods, hold_request_headers, tool_pins, identity, audit, approval";
+const APPROVAL_FIELDS = "mode, destructive_patterns, use_annotations, approval_url, token_header, key_env";
 const AUDIT_FIELDS = "log_level";
 const IDENTITY_FIELDS = "sources, jwt_claim, jwt_metadata_key, user_header, peer_header, require, missing_status";
 const RESOURCE_FIELDS = "allowed_prefixes";
@@ -222,6 +225,46 @@ function readIdentity(doc: JsonDocument, node: i32, identity: IdentityConfig): s
   return "";
 }
 
+function readApproval(doc: JsonDocument, node: i32, approval: ApprovalConfig): string {
+  if (doc.type(node) != JsonType.Object) return "field \"approval\": expected an object with " + APPROVAL_FIELDS + ", got " + typeName(doc, node);
+  for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
+    const value = doc.keyValue(key);
+    if (doc.stringEquals(key, "mode")) {
+      if (doc.stringEquals(value, "off")) approval.mode = ApprovalMode.Off;
+      else if (doc.stringEquals(value, "flag")) approval.mode = ApprovalMode.Flag;
+      else if (doc.stringEquals(value, "deny")) approval.mode = ApprovalMode.Deny;
+      else if (doc.stringEquals(value, "token")) approval.mode = ApprovalMode.Token;
+      else return "field \"approval.mode\": expected \"off\", \"flag\", \"deny\" or \"token\", got " + describe(doc, value);
+    } else if (doc.stringEquals(key, "destructive_patterns")) {
+      approval.patterns = new NameList();
+      const error = readNameArray(doc, value, "approval.destructive_patterns", approval.patterns);
+      if (error.length > 0) return error;
+    } else if (doc.stringEquals(key, "use_annotations")) {
+      const t = doc.type(value);
+      if (t != JsonType.True && t != JsonType.False) return "field \"approval.use_annotations\": expected true or false, got " + describe(doc, value);
+      approval.useAnnotations = t == JsonType.True;
+    } else if (doc.stringEquals(key, "approval_url")) {
+      const url = doc.getString(value);
+      if (url === null || !(url.startsWith("https://") || url.startsWith("http://"))) return "field \"approval.approval_url\": expected an http(s) URL where users approve calls, got " + describe(doc, value);
+      approval.approvalUrl = url;
+    } else if (doc.stringEquals(key, "token_header")) {
+      const header = doc.getString(value);
+      if (header === null || !isHeaderName(header)) return "field \"approval.token_header\": expected a lower-case header name such as \"x-mcp-approval\", got " + describe(doc, value);
+      approval.tokenHeader = header;
+    } else if (doc.stringEquals(key, "key_env")) {
+      const name = doc.getString(value);
+      if (name === null || name.length == 0) return "field \"approval.key_env\": expected the name of a vmConfig.env variable, got " + describe(doc, value);
+      approval.keyEnv = name;
+    } else {
+      return unknownField(doc, key, "approval.", APPROVAL_FIELDS);
+    }
+  }
+  if ((approval.mode == ApprovalMode.Deny || approval.mode == ApprovalMode.Token) && approval.approvalUrl.length == 0) {
+    return "field \"approval.approval_url\": required when approval.mode is \"deny\" or \"token\" (where users go to approve a call)";
+  }
+  return "";
+}
+
 function readAudit(doc: JsonDocument, node: i32, config: GuardConfig): string {
   if (doc.type(node) != JsonType.Object) return "field \"audit\": expected an object with " + AUDIT_FIELDS + ", got " + typeName(doc, node);
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
@@ -304,6 +347,8 @@ export function parseConfig(ptr: usize, len: i32): ConfigResult {
       const prompts = new NameList();
       message = readNameArray(doc, value, "prompt_allowlist", prompts);
       config.prompts = prompts;
+    } else if (doc.stringEquals(key, "approval")) {
+      message = readApproval(doc, value, config.approval);
     } else if (doc.stringEquals(key, "audit")) {
       message = readAudit(doc, value, config);
     } else if (doc.stringEquals(key, "identity")) {

@@ -1,0 +1,150 @@
+// What happens to an allowed call of a destructive tool, by approval mode: flagged (allowed, marked in the
+// audit record), refused until a human approves (an error carrying the approval URL: MCP's URL-elicitation
+// error −32042 for clients on 2025-11-25 or later, a plain error otherwise), or allowed only with a valid
+// approval token for exactly this user, tool and arguments.
+import { JsonDocument, JsonError, JsonWriter } from "../json";
+import { sha256Hex } from "../crypto/sha256";
+import { canonicalJsonBytes } from "../mcp/canonical_json";
+import { INVALID_REQUEST } from "../mcp/rpc_codes";
+import { ApprovalMode } from "../policy/approval_config";
+import { GuardConfig } from "../policy/config";
+import { Decision } from "./decision";
+import { TOKEN_VALID, verifyApprovalToken } from "./approval_token";
+
+export const URL_ELICITATION_REQUIRED: i32 = -32042;
+// Implementation-defined server error (JSON-RPC reserves -32000..-32099) for clients without URL elicitation.
+export const APPROVAL_REQUIRED: i32 = -32001;
+export const REASON_APPROVAL_REQUIRED = "approval_required";
+export const REASON_APPROVAL_BATCH = "approval_batch";
+
+const writer = new JsonWriter();
+const argumentsDoc = new JsonDocument();
+
+export class ApprovalOutcome {
+  // Audit decision: "" (not destructive or flag mode), "approval_required", "approval_denied", "approval_granted".
+  auditDecision: string = "";
+  reason: string = "";
+  refusal: Decision | null = null;
+}
+
+function percentEncode(text: string): string {
+  const bytes = Uint8Array.wrap(String.UTF8.encode(text));
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    const unreserved = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b == 0x2d || b == 0x2e || b == 0x5f || b == 0x7e;
+    if (unreserved) out += String.fromCharCode(b);
+    else out += "%" + (b < 16 ? "0" : "") + b.toString(16).toUpperCase();
+  }
+  return out;
+}
+
+// SHA-256 (hex) of the RFC 8785 form of the call's arguments; absent arguments count as {}.
+export function argumentsDigest(ptr: usize, start: i32, end: i32): string {
+  if (start < 0 || end <= start) return sha256Hex(String.UTF8.encode("{}"));
+  const doc = argumentsDoc;
+  doc.limits.maxBytes = end - start;
+  if (doc.parse(ptr + <usize>start, end - start) != JsonError.None) return "";
+  const canonical = canonicalJsonBytes(doc, doc.root());
+  return canonical === null ? "" : sha256Hex(canonical);
+}
+
+function refusal(config: GuardConfig, decision: Decision, protocolVersion: string | null, reason: string, detail: string): Decision {
+  const approvalUrl = config.approval.approvalUrl + (config.approval.approvalUrl.indexOf("?") >= 0 ? "&" : "?") + "tool=" + percentEncode(decision.tool);
+  const refused = new Decision();
+  refused.allow = false;
+  refused.httpStatus = config.denyStatus;
+  refused.reason = reason;
+  refused.method = decision.method;
+  refused.tool = decision.tool;
+  refused.id = decision.id;
+  refused.destructive = true;
+  refused.argumentsStart = decision.argumentsStart;
+  refused.argumentsEnd = decision.argumentsEnd;
+  const message = "Approval required: " + decision.tool + " is a destructive tool; " + detail;
+  refused.detail = message;
+  const urlElicitation = protocolVersion !== null && protocolVersion.trim() >= "2025-11-25";
+  refused.rpcCode = urlElicitation ? URL_ELICITATION_REQUIRED : APPROVAL_REQUIRED;
+  const w = writer;
+  w.reset();
+  w.beginObject();
+  w.key("jsonrpc");
+  w.string("2.0");
+  const id = decision.id;
+  if (id !== null) {
+    w.key("id");
+    w.raw(id);
+  }
+  w.key("error");
+  w.beginObject();
+  w.key("code");
+  w.integer(refused.rpcCode);
+  w.key("message");
+  w.string(message);
+  w.key("data");
+  w.beginObject();
+  if (urlElicitation) {
+    w.key("elicitations");
+    w.beginArray();
+    w.beginObject();
+    w.key("mode");
+    w.string("url");
+    w.key("elicitationId");
+    w.string("mcp-guard-" + sha256Hex(String.UTF8.encode(approvalUrl + "\n" + (id !== null ? String.UTF8.decode(id) : ""))).substring(0, 24));
+    w.key("url");
+    w.string(approvalUrl);
+    w.key("message");
+    w.string(message);
+    w.endObject();
+    w.endArray();
+  } else {
+    w.key("approval_url");
+    w.string(approvalUrl);
+  }
+  w.key("reason");
+  w.string(reason);
+  w.endObject();
+  w.endObject();
+  w.endObject();
+  refused.reply = w.toArrayBuffer();
+  return refused;
+}
+
+export function checkApproval(config: GuardConfig, decision: Decision, protocolVersion: string | null, token: string | null,
+                              user: string | null, bodyPtr: usize, nowSeconds: i64): ApprovalOutcome {
+  const outcome = new ApprovalOutcome();
+  const mode = config.approval.mode;
+  if (!decision.allow || !decision.destructive || mode == ApprovalMode.Off || mode == ApprovalMode.Flag) return outcome;
+  if (decision.isBatch) {
+    outcome.auditDecision = "approval_required";
+    outcome.reason = REASON_APPROVAL_BATCH;
+    const refused = refusal(config, decision, protocolVersion, REASON_APPROVAL_BATCH, "send a destructive call on its own, not in a batch");
+    refused.rpcCode = INVALID_REQUEST;
+    outcome.refusal = refused;
+    return outcome;
+  }
+  if (mode == ApprovalMode.Deny) {
+    outcome.auditDecision = "approval_required";
+    outcome.reason = REASON_APPROVAL_REQUIRED;
+    outcome.refusal = refusal(config, decision, protocolVersion, REASON_APPROVAL_REQUIRED, "approve it at the URL, then retry");
+    return outcome;
+  }
+  // Token mode.
+  const key = config.approval.key;
+  if (token === null || token.length == 0 || key === null) {
+    outcome.auditDecision = "approval_required";
+    outcome.reason = REASON_APPROVAL_REQUIRED;
+    outcome.refusal = refusal(config, decision, protocolVersion, REASON_APPROVAL_REQUIRED, "approve it at the URL and retry with the approval token in " + config.approval.tokenHeader);
+    return outcome;
+  }
+  const digest = argumentsDigest(bodyPtr, decision.argumentsStart, decision.argumentsEnd);
+  const verdict = verifyApprovalToken(token, key, user !== null ? user : "", decision.tool, digest, nowSeconds);
+  outcome.reason = verdict;
+  if (verdict == TOKEN_VALID) {
+    outcome.auditDecision = "approval_granted";
+    return outcome;
+  }
+  outcome.auditDecision = "approval_denied";
+  outcome.refusal = refusal(config, decision, protocolVersion, verdict, "the approval token does not fit this call (" + verdict + ")");
+  return outcome;
+}

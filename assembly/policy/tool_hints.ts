@@ -1,0 +1,17 @@
+// What servers said about their tools' side effects (MCP annotations), remembered per tool by the VM from the
+// tools/list results it filtered. The spec says not to trust annotations from untrusted servers, so a hint can
+// only make a tool *more* guarded: a tool is destructive unless the server said readOnlyHint: true or
+// destructiveHint: false — and name patterns apply whatever the hint says.
+export class ToolHints {
+  private destructive: Map<string, bool> = new Map<string, bool>();
+
+  // 1 destructive, 0 not, -1 never listed.
+  hint(tool: string): i32 {
+    if (!this.destructive.has(tool)) return -1;
+    return this.destructive.get(tool) ? 1 : 0;
+  }
+
+  record(tool: string, destructive: bool): void {
+    this.destructive.set(tool, destructive);
+  }
+}
