@@ -25,6 +25,8 @@ export class ApprovalOutcome {
   auditDecision: string = "";
   reason: string = "";
   refusal: Decision | null = null;
+  // Webhook mode: the call waits for the approval service.
+  askWebhook: bool = false;
 }
 
 function percentEncode(text: string): string {
@@ -49,8 +51,13 @@ export function argumentsDigest(ptr: usize, start: i32, end: i32): string {
   return canonical === null ? "" : sha256Hex(canonical);
 }
 
+export function approvalRefusal(config: GuardConfig, decision: Decision, protocolVersion: string | null, reason: string, detail: string): Decision {
+  return refusal(config, decision, protocolVersion, reason, detail);
+}
+
 function refusal(config: GuardConfig, decision: Decision, protocolVersion: string | null, reason: string, detail: string): Decision {
-  const approvalUrl = config.approval.approvalUrl + (config.approval.approvalUrl.indexOf("?") >= 0 ? "&" : "?") + "tool=" + percentEncode(decision.tool);
+  const base = config.approval.approvalUrl;
+  const approvalUrl = base.length == 0 ? "" : base + (base.indexOf("?") >= 0 ? "&" : "?") + "tool=" + percentEncode(decision.tool);
   const refused = new Decision();
   refused.allow = false;
   refused.httpStatus = config.denyStatus;
@@ -63,7 +70,8 @@ function refusal(config: GuardConfig, decision: Decision, protocolVersion: strin
   refused.argumentsEnd = decision.argumentsEnd;
   const message = "Approval required: " + decision.tool + " is a destructive tool; " + detail;
   refused.detail = message;
-  const urlElicitation = protocolVersion !== null && protocolVersion.trim() >= "2025-11-25";
+  let urlElicitation = false;
+  if (protocolVersion !== null) urlElicitation = approvalUrl.length > 0 && protocolVersion.trim() >= "2025-11-25";
   refused.rpcCode = urlElicitation ? URL_ELICITATION_REQUIRED : APPROVAL_REQUIRED;
   const w = writer;
   w.reset();
@@ -97,7 +105,7 @@ function refusal(config: GuardConfig, decision: Decision, protocolVersion: strin
     w.string(message);
     w.endObject();
     w.endArray();
-  } else {
+  } else if (approvalUrl.length > 0) {
     w.key("approval_url");
     w.string(approvalUrl);
   }
@@ -121,6 +129,10 @@ export function checkApproval(config: GuardConfig, decision: Decision, protocolV
     const refused = refusal(config, decision, protocolVersion, REASON_APPROVAL_BATCH, "send a destructive call on its own, not in a batch");
     refused.rpcCode = INVALID_REQUEST;
     outcome.refusal = refused;
+    return outcome;
+  }
+  if (mode == ApprovalMode.Webhook) {
+    outcome.askWebhook = true;
     return outcome;
   }
   if (mode == ApprovalMode.Deny) {

@@ -3,7 +3,8 @@
 // stream (or the trailers, which end an HTTP/2 request without end_of_stream on a data frame), then decided.
 // A refusal is a local reply; Envoy resets the upstream request, so the server never sees the body.
 import {
-  BufferType, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, HeaderPair, HttpContext, LogLevel,
+  BufferType, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, HeaderPair, HttpContext, LogLevel, StreamType,
+  WasmResult, continueStream, httpCall,
   MapType, getBufferBytes, getCurrentTimeNanoseconds, getHeaderMapValue, getPropertyString, log, removeHeaderMapValue,
   replaceHeaderMapValue, sendLocalResponse,
 } from "../abi";
@@ -21,7 +22,7 @@ import { GuardRootContext } from "./root";
 import { headerSafe } from "./header_value";
 import { Identity, applyIdentityHeaders, resolveIdentity } from "./identity";
 import { AuditRecord } from "./audit";
-import { checkApproval } from "./approval";
+import { approvalRefusal, checkApproval } from "./approval";
 
 const logWriter = new JsonWriter();
 
@@ -44,6 +45,8 @@ export class GuardHttpContext extends HttpContext {
   readonly audit: AuditRecord = new AuditRecord();
   // The approval token the client sent (token mode); the header itself never reaches the server.
   private approvalToken: string | null = null;
+  // Webhook mode: the allowed decision waiting for the approval service.
+  private awaitingApproval: Decision | null = null;
   // Hold mode: the request headers are paused until the body is decided.
   private holding: bool = false;
   // The filter answered this request itself; the response is its own and passes untouched.
@@ -227,6 +230,7 @@ export class GuardHttpContext extends HttpContext {
     if (decision.argumentsStart >= 0) this.audit.setArguments(ptr, decision.argumentsStart, decision.argumentsEnd);
     const nowSeconds = <i64>(getCurrentTimeNanoseconds() / 1000000000);
     const approval = checkApproval(config, decision, this.requestHeaders.protocolVersion, this.approvalToken, this.identity.user, ptr, nowSeconds);
+    if (approval.askWebhook && config.mode == Mode.Enforce) return this.askApprovalService(config, decision);
     const approvalRefusal = approval.refusal;
     const refused = this.apply(config, approvalRefusal !== null ? approvalRefusal : decision);
     if (approval.auditDecision.length > 0 && (approvalRefusal === null || config.mode == Mode.Enforce)) {
@@ -235,6 +239,76 @@ export class GuardHttpContext extends HttpContext {
     }
     if (!refused && this.holding) this.addDerivedHeaders(decision);
     return refused;
+  }
+
+  // Webhook mode: the request stays paused in the body phase while the approval service decides (its answer
+  // arrives at the root context, which calls resumeAfterApproval). Returns true: the caller keeps the stream
+  // stopped, whether the question went out or the refusal did.
+  private askApprovalService(config: GuardConfig, decision: Decision): bool {
+    const webhook = config.approval.webhook;
+    const w = logWriter;
+    w.reset();
+    w.beginObject();
+    w.key("tool");
+    w.string(decision.tool);
+    w.key("user");
+    const user = this.identity.user;
+    if (user !== null) w.string(user);
+    else w.null();
+    w.key("principal");
+    const principal = this.identity.principal;
+    if (principal !== null) w.string(principal);
+    else w.null();
+    if (this.audit.argumentsSha256.length > 0) {
+      w.key("arguments_sha256");
+      w.string(this.audit.argumentsSha256);
+    }
+    const id = decision.id;
+    if (id !== null) {
+      w.key("jsonrpc_id");
+      w.raw(id);
+    }
+    if (this.audit.requestId.length > 0) {
+      w.key("request_id");
+      w.string(this.audit.requestId);
+    }
+    w.endObject();
+    const headers = new Array<HeaderPair>();
+    headers.push(new HeaderPair(":method", "POST"));
+    headers.push(new HeaderPair(":path", webhook.path));
+    headers.push(new HeaderPair(":authority", webhook.authority.length > 0 ? webhook.authority : webhook.cluster));
+    headers.push(new HeaderPair("content-type", "application/json"));
+    const call = httpCall(webhook.cluster, headers, w.toArrayBuffer(), new Array<HeaderPair>(), <u32>webhook.timeoutMs);
+    if (call.result != WasmResult.Ok) {
+      // Fail closed: no approval service, no destructive call.
+      this.finishApproval(config, decision, false, "approval_webhook_unavailable");
+      return true;
+    }
+    this.awaitingApproval = decision;
+    this.guardRoot.awaitApproval(call.token, this.contextId);
+    return true;
+  }
+
+  // The approval service answered (or failed): let the paused request go on, or refuse it.
+  resumeAfterApproval(approved: bool, reason: string): void {
+    const config = this.guardRoot.config;
+    const decision = this.awaitingApproval;
+    if (config === null || decision === null) return;
+    this.awaitingApproval = null;
+    this.finishApproval(config, decision, approved, reason);
+    if (approved) continueStream(StreamType.Request);
+  }
+
+  private finishApproval(config: GuardConfig, decision: Decision, approved: bool, reason: string): void {
+    if (approved) {
+      this.apply(config, decision);
+      if (this.holding) this.addDerivedHeaders(decision);
+      this.audit.decision = "approval_granted";
+    } else {
+      this.apply(config, approvalRefusal(config, decision, this.requestHeaders.protocolVersion, reason, "the approval service did not approve it (" + reason + ")"));
+      this.audit.decision = "approval_denied";
+    }
+    this.audit.reason = reason;
   }
 
   // Hold mode: the headers have not gone upstream yet, so what the body said can still be added to them.

@@ -10,7 +10,10 @@ import { SharedPinStatus } from "./pin_state";
 import { PinStatus } from "../policy/pins";
 import { ToolHints } from "../policy/tool_hints";
 import { ApprovalMode } from "../policy/approval_config";
-import { getEnvironmentVariable } from "../abi";
+import {
+  BufferType as Buffers, MapType, getEnvironmentVariable, getHeaderMapValue, getHttpContext, setEffectiveContext,
+} from "../abi";
+import { JsonDocument, JsonError, JsonType } from "../json";
 import { GuardHttpContext } from "./filter";
 import { GuardMetrics } from "./metrics";
 
@@ -20,6 +23,41 @@ export class GuardRootContext extends RootContext {
   serverMessages: ServerMessageFilter | null = null;
   pins: PinStatus = new PinStatus();
   hints: ToolHints = new ToolHints();
+  // http_call token → the stream waiting for the approval service's answer.
+  private pendingApprovals: Map<u32, u32> = new Map<u32, u32>();
+  private answerDoc: JsonDocument = new JsonDocument();
+
+  awaitApproval(token: u32, contextId: u32): void {
+    this.pendingApprovals.set(token, contextId);
+  }
+
+  // The approval service's answer: 200 with {"approved": true} lets the call through; anything else, a
+  // timeout (Envoy reports it as 504) or a failed call (no headers) refuses it.
+  onHttpCallResponse(token: u32, numHeaders: i32, bodySize: i32, numTrailers: i32): void {
+    if (!this.pendingApprovals.has(token)) return;
+    const contextId = this.pendingApprovals.get(token);
+    this.pendingApprovals.delete(token);
+    const stream = getHttpContext(contextId);
+    if (stream === null || !(stream instanceof GuardHttpContext)) return; // the client went away meanwhile
+    let approved = false;
+    let reason = "approval_webhook_unavailable";
+    if (numHeaders > 0) {
+      const status = getHeaderMapValue(MapType.HttpCallResponseHeaders, ":status");
+      if (status !== null && status == "504") {
+        reason = "approval_webhook_timeout";
+      } else if (status !== null && status == "200") {
+        const body = getBufferBytes(Buffers.HttpCallResponseBody, 0, bodySize < 65536 ? bodySize : 65536);
+        const doc = this.answerDoc;
+        approved = body !== null && doc.parse(changetype<usize>(body), body.byteLength) == JsonError.None &&
+          doc.type(doc.get(doc.root(), "approved")) == JsonType.True;
+        reason = approved ? "approval_webhook_approved" : "approval_webhook_denied";
+      } else {
+        reason = "approval_webhook_denied";
+      }
+    }
+    setEffectiveContext(contextId);
+    (stream as GuardHttpContext).resumeAfterApproval(approved, reason);
+  }
   metrics: GuardMetrics = new GuardMetrics();
 
   onConfigure(pluginConfigurationSize: i32): bool {

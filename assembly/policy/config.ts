@@ -8,7 +8,7 @@ import { NameList } from "./name_list";
 import { UriPrefixes, checkResourceUri } from "./resource_uri";
 import { isDigest } from "./pins";
 import { IdentityConfig, IdentitySource } from "./identity_config";
-import { ApprovalConfig, ApprovalMode } from "./approval_config";
+import { ApprovalConfig, ApprovalMode, WebhookConfig } from "./approval_config";
 
 export enum Mode { Enforce = 0, Audit = 1 }
 
@@ -55,7 +55,8 @@ export class ConfigResult {
 }
 
 const TOP_LEVEL_FIELDS = "mode, tool_allowlist, prompt_allowlist, resources, server_methods, deny_status, limits, methods, hold_request_headers, tool_pins, identity, audit, approval";
-const APPROVAL_FIELDS = "mode, destructive_patterns, use_annotations, approval_url, token_header, key_env";
+const APPROVAL_FIELDS = "mode, destructive_patterns, use_annotations, approval_url, token_header, key_env, webhook";
+const WEBHOOK_FIELDS = "cluster, authority, path, timeout_ms";
 const AUDIT_FIELDS = "log_level";
 const IDENTITY_FIELDS = "sources, jwt_claim, jwt_metadata_key, user_header, peer_header, require, missing_status";
 const RESOURCE_FIELDS = "allowed_prefixes";
@@ -234,7 +235,11 @@ function readApproval(doc: JsonDocument, node: i32, approval: ApprovalConfig): s
       else if (doc.stringEquals(value, "flag")) approval.mode = ApprovalMode.Flag;
       else if (doc.stringEquals(value, "deny")) approval.mode = ApprovalMode.Deny;
       else if (doc.stringEquals(value, "token")) approval.mode = ApprovalMode.Token;
-      else return "field \"approval.mode\": expected \"off\", \"flag\", \"deny\" or \"token\", got " + describe(doc, value);
+      else if (doc.stringEquals(value, "webhook")) approval.mode = ApprovalMode.Webhook;
+      else return "field \"approval.mode\": expected \"off\", \"flag\", \"deny\", \"token\" or \"webhook\", got " + describe(doc, value);
+    } else if (doc.stringEquals(key, "webhook")) {
+      const error = readWebhook(doc, value, approval.webhook);
+      if (error.length > 0) return error;
     } else if (doc.stringEquals(key, "destructive_patterns")) {
       approval.patterns = new NameList();
       const error = readNameArray(doc, value, "approval.destructive_patterns", approval.patterns);
@@ -259,8 +264,39 @@ function readApproval(doc: JsonDocument, node: i32, approval: ApprovalConfig): s
       return unknownField(doc, key, "approval.", APPROVAL_FIELDS);
     }
   }
+  if (approval.mode == ApprovalMode.Webhook && approval.webhook.cluster.length == 0) {
+    return "field \"approval.webhook.cluster\": required when approval.mode is \"webhook\" (the Envoy cluster of the approval service)";
+  }
   if ((approval.mode == ApprovalMode.Deny || approval.mode == ApprovalMode.Token) && approval.approvalUrl.length == 0) {
     return "field \"approval.approval_url\": required when approval.mode is \"deny\" or \"token\" (where users go to approve a call)";
+  }
+  return "";
+}
+
+function readWebhook(doc: JsonDocument, node: i32, webhook: WebhookConfig): string {
+  if (doc.type(node) != JsonType.Object) return "field \"approval.webhook\": expected an object with " + WEBHOOK_FIELDS + ", got " + typeName(doc, node);
+  for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
+    const value = doc.keyValue(key);
+    if (doc.stringEquals(key, "timeout_ms")) {
+      const out = new StaticArray<i32>(1);
+      const error = readInteger(doc, value, "approval.webhook.timeout_ms", 1, 600000, out);
+      if (error.length > 0) return error;
+      webhook.timeoutMs = out[0];
+      continue;
+    }
+    const text = doc.getString(value);
+    if (doc.stringEquals(key, "cluster")) {
+      if (text === null || text.length == 0) return "field \"approval.webhook.cluster\": expected an Envoy cluster name, got " + describe(doc, value);
+      webhook.cluster = text;
+    } else if (doc.stringEquals(key, "authority")) {
+      if (text === null || text.length == 0) return "field \"approval.webhook.authority\": expected a host name, got " + describe(doc, value);
+      webhook.authority = text;
+    } else if (doc.stringEquals(key, "path")) {
+      if (text === null || !text.startsWith("/")) return "field \"approval.webhook.path\": expected a path starting with /, got " + describe(doc, value);
+      webhook.path = text;
+    } else {
+      return unknownField(doc, key, "approval.webhook.", WEBHOOK_FIELDS);
+    }
   }
   return "";
 }

@@ -81,13 +81,15 @@ export function filterTools(len: i32): i32 {
     const resultObj = result.get<JSON.Obj>();
     const tools = resultObj.get("tools");
     if (tools !== null) {
-      const list = tools.get<JSON.Value[]>();
-      const kept = new Array<JSON.Value>();
+      const list = tools.get<JSON.Arr>();
+      const kept = new JSON.Arr();
       for (let i = 0; i < list.length; i++) {
-        const name = list[i].get<JSON.Obj>().get("name");
-        if (name !== null && allowed.has(name.get<string>())) kept.push(list[i]);
+        const tool = list.at(i);
+        const name = tool.get<JSON.Obj>().get("name");
+        if (name !== null && allowed.has(name.get<string>())) kept.push(tool);
       }
       resultObj.set("tools", kept);
+      message.set("result", resultObj);
     }
   }
   const text = JSON.stringify(message);
