@@ -13,6 +13,7 @@ import { checkResourceUri } from "../policy/resource_uri";
 import { PinStatus } from "../policy/pins";
 import { ToolHints } from "../policy/tool_hints";
 import { ApprovalMode } from "../policy/approval_config";
+import { AccessPolicy } from "../policy/access";
 import * as R from "./decision";
 import { Decision } from "./decision";
 
@@ -35,9 +36,12 @@ class MessageVerdict {
 
 export class RequestEngine {
   private doc: JsonDocument = new JsonDocument();
+  // The caller's policy for the decision under way.
+  private access: AccessPolicy;
   private writer: JsonWriter = new JsonWriter();
 
   constructor(private config: GuardConfig, private pins: PinStatus = new PinStatus(), private hints: ToolHints = new ToolHints()) {
+    this.access = config.defaults;
     const limits = this.doc.limits;
     limits.maxBytes = config.limits.maxBodyBytes;
     limits.maxDepth = config.limits.maxJsonDepth;
@@ -47,7 +51,8 @@ export class RequestEngine {
   }
 
   // Decides a complete request body held at [ptr, ptr + len).
-  decide(ptr: usize, len: i32, headers: RequestHeaders): Decision {
+  decide(ptr: usize, len: i32, headers: RequestHeaders, access: AccessPolicy | null = null): Decision {
+    this.access = access !== null ? access : this.config.defaults;
     const protocolVersion = headers.protocolVersion;
     if (len == 0) return this.refuse(400, PARSE_ERROR, "Parse error: the request body is empty", R.REASON_EMPTY_BODY);
     const doc = this.doc;
@@ -139,7 +144,7 @@ export class RequestEngine {
         return deny(verdict, INVALID_REQUEST, "Invalid Request: tools/call needs params.name as a string", R.REASON_INVALID_TOOL_NAME, false);
       }
       verdict.tool = tool;
-      if (!this.config.tools.matches(tool)) {
+      if (!this.access.tools.matches(tool)) {
         // Same answer as for a tool the server does not have, so the allowlist cannot be probed.
         return deny(verdict, INVALID_PARAMS, "Unknown tool: " + tool, R.REASON_TOOL_NOT_ALLOWED, true);
       }
@@ -205,7 +210,7 @@ export class RequestEngine {
       return deny(verdict, INVALID_REQUEST, "Invalid Request: prompts/get needs params.name as a string", R.REASON_INVALID_PARAMS, false);
     }
     verdict.prompt = name;
-    const prompts = this.config.prompts;
+    const prompts = this.access.prompts;
     if (prompts !== null && !prompts.matches(name)) {
       return deny(verdict, INVALID_PARAMS, "Unknown prompt: " + name, R.REASON_PROMPT_NOT_ALLOWED, true);
     }
@@ -222,7 +227,7 @@ export class RequestEngine {
     if (!check.ok) {
       return deny(verdict, INVALID_PARAMS, "Invalid resource URI: it contains " + check.reason, R.REASON_RESOURCE_URI_REJECTED, true);
     }
-    if (!this.config.resourcePrefixes.permits(check.normalised)) {
+    if (!this.access.resourcePrefixes.permits(check.normalised)) {
       // The answer a server gives for a resource it does not have, so the prefixes cannot be probed.
       return deny(verdict, RESOURCE_NOT_FOUND, "Resource not found: " + uri, R.REASON_RESOURCE_NOT_ALLOWED, true);
     }

@@ -23,6 +23,8 @@ import { headerSafe } from "./header_value";
 import { Identity, applyIdentityHeaders, resolveIdentity } from "./identity";
 import { AuditRecord } from "./audit";
 import { approvalRefusal, checkApproval } from "./approval";
+import { selectAccess } from "./rules";
+import { AccessPolicy } from "../policy/access";
 
 const logWriter = new JsonWriter();
 
@@ -43,6 +45,8 @@ export class GuardHttpContext extends HttpContext {
   private requestHeaders: RequestHeaders = new RequestHeaders();
   identity: Identity = new Identity();
   readonly audit: AuditRecord = new AuditRecord();
+  // The caller's policy: the first matching per-identity rule, or the workload's defaults.
+  private access: AccessPolicy | null = null;
   // The approval token the client sent (token mode); the header itself never reaches the server.
   private approvalToken: string | null = null;
   // Webhook mode: the allowed decision waiting for the approval service.
@@ -78,6 +82,9 @@ export class GuardHttpContext extends HttpContext {
     const identity = resolveIdentity(config.identity);
     this.identity = identity;
     this.startAudit(method, identity);
+    const access = selectAccess(config, identity);
+    this.access = access;
+    this.audit.rule = access.name;
     applyIdentityHeaders(config.identity, identity);
     if (config.identity.require && identity.user === null) {
       this.decided = true;
@@ -142,6 +149,11 @@ export class GuardHttpContext extends HttpContext {
     return this.decideBody(config, engine) ? FilterTrailersStatus.StopIteration : FilterTrailersStatus.Continue;
   }
 
+  private accessOr(config: GuardConfig): AccessPolicy {
+    const access = this.access;
+    return access !== null ? access : config.defaults;
+  }
+
   // Fills what the request headers tell the audit record (Envoy allows reading them only now).
   private startAudit(method: string | null, identity: Identity): void {
     const audit = this.audit;
@@ -185,7 +197,8 @@ export class GuardHttpContext extends HttpContext {
     if (framing == Framing.None) return FilterHeadersStatus.Continue;
     // These headers reach the client before the body is seen, and the body may change size.
     removeHeaderMapValue(MapType.HttpResponseHeaders, "content-length");
-    const rewriter = new ResponseRewriter(config, messages, this.guardRoot.metrics, this.guardRoot.pins, this.audit, this.guardRoot.hints);
+    const rewriter = new ResponseRewriter(config, messages, this.guardRoot.metrics, this.guardRoot.pins, this.audit, this.guardRoot.hints,
+      this.accessOr(config));
     rewriter.framing = framing;
     this.response = rewriter;
     return FilterHeadersStatus.Continue;
@@ -224,7 +237,7 @@ export class GuardHttpContext extends HttpContext {
     const len = body === null ? 0 : body.byteLength;
     if (len > limit) return this.apply(config, this.tooLarge(config, engine));
     const ptr: usize = body === null ? <usize>0 : changetype<usize>(body);
-    const decision = engine.decide(ptr, len, this.requestHeaders);
+    const decision = engine.decide(ptr, len, this.requestHeaders, this.access);
     this.audit.bytesIn = len;
     this.audit.destructive = decision.destructive;
     if (decision.argumentsStart >= 0) this.audit.setArguments(ptr, decision.argumentsStart, decision.argumentsEnd);

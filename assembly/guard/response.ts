@@ -18,6 +18,7 @@ import { GuardMetrics } from "./metrics";
 import { PinStatus } from "../policy/pins";
 import { AuditRecord } from "./audit";
 import { ToolHints } from "../policy/tool_hints";
+import { AccessPolicy } from "../policy/access";
 
 export enum Framing { None = 0, Json = 1, EventStream = 2 }
 
@@ -55,7 +56,7 @@ export class ResponseRewriter {
   // The event stream is past repair (an event over the size limit): in enforce mode the rest is dropped.
   private broken: bool = false;
 
-  constructor(private config: GuardConfig, private messages: ServerMessageFilter, private metrics: GuardMetrics, private pins: PinStatus, private audit: AuditRecord, private hints: ToolHints) {}
+  constructor(private config: GuardConfig, private messages: ServerMessageFilter, private metrics: GuardMetrics, private pins: PinStatus, private audit: AuditRecord, private hints: ToolHints, private access: AccessPolicy) {}
 
   // What the last filtered message tells the audit record.
   private noteMessage(): void {
@@ -96,7 +97,7 @@ export class ResponseRewriter {
       this.broken = this.enforce;
       return;
     }
-    const outcome = this.messages.filter(changetype<usize>(body), len);
+    const outcome = this.messages.filter(changetype<usize>(body), len, this.access);
     this.recordPins();
     this.noteMessage();
     if (outcome == FilterOutcome.Unparseable) {
@@ -181,7 +182,7 @@ export class ResponseRewriter {
       out.append(ptr + <usize>start, end - start);
       return;
     }
-    const outcome = this.messages.filter(event.data.ptr, event.data.length);
+    const outcome = this.messages.filter(event.data.ptr, event.data.length, this.access);
     this.recordPins();
     this.noteMessage();
     if (outcome == FilterOutcome.Unchanged) {

@@ -11,6 +11,7 @@ import { JsonDocument, JsonError, JsonType } from "../json";
 import { GuardConfig } from "../policy/config";
 import { checkResourceUri } from "../policy/resource_uri";
 import { toolDigest } from "./tool_digest";
+import { AccessPolicy } from "../policy/access";
 import { Bytes } from "./bytes";
 import { Splicer } from "./splice";
 
@@ -25,6 +26,8 @@ enum ListKind { Tools = 0, Prompts = 1, Resources = 2, Templates = 3 }
 export class ServerMessageFilter {
   private doc: JsonDocument = new JsonDocument();
   private splicer: Splicer = new Splicer();
+  // The caller's policy for the message under way.
+  private access: AccessPolicy;
   readonly output: Bytes = new Bytes();
   // What the last call removed, for the log and the audit.
   readonly removedTools: Array<string> = new Array<string>();
@@ -45,6 +48,7 @@ export class ServerMessageFilter {
   readonly hintedDestructive: Array<bool> = new Array<bool>();
 
   constructor(private config: GuardConfig) {
+    this.access = config.defaults;
     const limits = this.doc.limits;
     limits.maxBytes = config.limits.maxBodyBytes;
     limits.maxDepth = config.limits.maxJsonDepth;
@@ -59,7 +63,8 @@ export class ServerMessageFilter {
 
   // Filters one server message (a JSON-RPC message or batch) in [ptr, ptr + len). On Rewritten the new bytes
   // are in `output`; Dropped means no message is left to pass on.
-  filter(ptr: usize, len: i32): FilterOutcome {
+  filter(ptr: usize, len: i32, access: AccessPolicy | null = null): FilterOutcome {
+    this.access = access !== null ? access : this.config.defaults;
     this.removedTools.length = 0;
     this.removedOther.length = 0;
     this.refusedMethods.length = 0;
@@ -133,7 +138,7 @@ export class ServerMessageFilter {
       else if (doc.type(flag) == JsonType.False) this.isError = 0;
     }
     let filtered = this.filterList(ptr, result, "tools", ListKind.Tools);
-    if (this.config.prompts !== null) filtered = this.filterList(ptr, result, "prompts", ListKind.Prompts) || filtered;
+    if (this.access.prompts !== null) filtered = this.filterList(ptr, result, "prompts", ListKind.Prompts) || filtered;
     filtered = this.filterList(ptr, result, "resources", ListKind.Resources) || filtered;
     filtered = this.filterList(ptr, result, "resourceTemplates", ListKind.Templates) || filtered;
     if (filtered) this.markPrivate(result);
@@ -177,16 +182,16 @@ export class ServerMessageFilter {
     if (value === null) return "<entry without a string " + field + ">";
     if (kind == ListKind.Tools) {
       this.noteHint(entry, value);
-      if (!this.config.tools.matches(value)) return value;
+      if (!this.access.tools.matches(value)) return value;
       return this.checkPin(entry, value) ? null : value + " (description or schema differs from its pin)";
     }
     if (kind == ListKind.Prompts) {
-      const prompts = this.config.prompts;
+      const prompts = this.access.prompts;
       return prompts === null || prompts.matches(value) ? null : value;
     }
-    if (kind == ListKind.Templates) return this.config.resourcePrefixes.permitsTemplate(value) ? null : value;
+    if (kind == ListKind.Templates) return this.access.resourcePrefixes.permitsTemplate(value) ? null : value;
     const check = checkResourceUri(value);
-    return check.ok && this.config.resourcePrefixes.permits(check.normalised) ? null : value;
+    return check.ok && this.access.resourcePrefixes.permits(check.normalised) ? null : value;
   }
 
   // readOnlyHint true or destructiveHint false make a tool non-destructive; anything else (absent) keeps the

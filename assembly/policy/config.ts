@@ -9,6 +9,7 @@ import { UriPrefixes, checkResourceUri } from "./resource_uri";
 import { isDigest } from "./pins";
 import { IdentityConfig, IdentitySource } from "./identity_config";
 import { ApprovalConfig, ApprovalMode, WebhookConfig } from "./approval_config";
+import { AccessPolicy, AccessRule } from "./access";
 
 export enum Mode { Enforce = 0, Audit = 1 }
 
@@ -46,6 +47,9 @@ export class GuardConfig {
   // Audit records go out through proxy_log at this level (Istio sidecars drop wasm logs below warning by default).
   auditLogLevel: i32 = 3;
   approval: ApprovalConfig = new ApprovalConfig();
+  // Per-identity rules, first match wins; callers no rule matches get `defaults`.
+  rules: Array<AccessRule> = new Array<AccessRule>();
+  defaults: AccessPolicy = new AccessPolicy("default", new NameList(), null, new UriPrefixes());
 }
 
 export class ConfigResult {
@@ -54,7 +58,9 @@ export class ConfigResult {
   warnings: Array<string> = new Array<string>();
 }
 
-const TOP_LEVEL_FIELDS = "mode, tool_allowlist, prompt_allowlist, resources, server_methods, deny_status, limits, methods, hold_request_headers, tool_pins, identity, audit, approval";
+const TOP_LEVEL_FIELDS = "mode, tool_allowlist, prompt_allowlist, resources, server_methods, deny_status, limits, methods, hold_request_headers, tool_pins, identity, audit, approval, rules";
+const RULE_FIELDS = "name, match, tool_allowlist, prompt_allowlist, resources";
+const MATCH_FIELDS = "principals, users, claims";
 const APPROVAL_FIELDS = "mode, destructive_patterns, use_annotations, approval_url, token_header, key_env, webhook";
 const WEBHOOK_FIELDS = "cluster, authority, path, timeout_ms";
 const AUDIT_FIELDS = "log_level";
@@ -226,6 +232,87 @@ function readIdentity(doc: JsonDocument, node: i32, identity: IdentityConfig): s
   return "";
 }
 
+function readRules(doc: JsonDocument, node: i32, config: GuardConfig): string {
+  if (doc.type(node) != JsonType.Array) return "field \"rules\": expected an array of rules, each with " + RULE_FIELDS + ", got " + typeName(doc, node);
+  const names = new Set<string>();
+  let index = 0;
+  for (let item = doc.firstChild(node); item >= 0; item = doc.nextSibling(item)) {
+    const at = "rules[" + index.toString() + "]";
+    if (doc.type(item) != JsonType.Object) return "field \"" + at + "\": expected an object with " + RULE_FIELDS + ", got " + typeName(doc, item);
+    const name = doc.getString(doc.get(item, "name"));
+    if (name === null || name.length == 0) return "field \"" + at + ".name\": expected a non-empty name (it is written into audit records)";
+    if (names.has(name) || name == "default") return "field \"" + at + ".name\": " + jsonQuote(name) + " is used twice (\"default\" names the workload's own policy)";
+    names.add(name);
+    const defaults = config.defaults;
+    const rule = new AccessRule(new AccessPolicy(name, defaults.tools, defaults.prompts, defaults.resourcePrefixes));
+    let hasMatch = false;
+    for (let key = doc.firstChild(item); key >= 0; key = doc.nextSibling(key)) {
+      const value = doc.keyValue(key);
+      let error = "";
+      if (doc.stringEquals(key, "name")) {
+        continue;
+      } else if (doc.stringEquals(key, "match")) {
+        hasMatch = true;
+        error = readRuleMatch(doc, value, at + ".match", rule);
+      } else if (doc.stringEquals(key, "tool_allowlist")) {
+        const tools = new NameList();
+        error = readNameArray(doc, value, at + ".tool_allowlist", tools);
+        rule.access.tools = tools;
+      } else if (doc.stringEquals(key, "prompt_allowlist")) {
+        const prompts = new NameList();
+        error = readNameArray(doc, value, at + ".prompt_allowlist", prompts);
+        rule.access.prompts = prompts;
+      } else if (doc.stringEquals(key, "resources")) {
+        const prefixes = new UriPrefixes();
+        error = readResources(doc, value, prefixes);
+        rule.access.resourcePrefixes = prefixes;
+      } else {
+        error = unknownField(doc, key, at + ".", RULE_FIELDS);
+      }
+      if (error.length > 0) return error;
+    }
+    if (!hasMatch) return "field \"" + at + ".match\": required (a rule without conditions would match everyone; use the top-level fields for that)";
+    config.rules.push(rule);
+    index++;
+  }
+  return "";
+}
+
+function readRuleMatch(doc: JsonDocument, node: i32, at: string, rule: AccessRule): string {
+  if (doc.type(node) != JsonType.Object || doc.length(node) == 0) return "field \"" + at + "\": expected an object with at least one of " + MATCH_FIELDS + ", got " + describe(doc, node);
+  const match = rule.match;
+  for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
+    const value = doc.keyValue(key);
+    let error = "";
+    if (doc.stringEquals(key, "principals")) {
+      const list = new NameList();
+      error = readNameArray(doc, value, at + ".principals", list);
+      match.principals = list;
+    } else if (doc.stringEquals(key, "users")) {
+      const list = new NameList();
+      error = readNameArray(doc, value, at + ".users", list);
+      match.users = list;
+    } else if (doc.stringEquals(key, "claims")) {
+      if (doc.type(value) != JsonType.Object || doc.length(value) == 0) return "field \"" + at + ".claims\": expected an object of claim name to accepted values, e.g. {\"groups\": [\"network-engineers\"]}, got " + describe(doc, value);
+      for (let claim = doc.firstChild(value); claim >= 0; claim = doc.nextSibling(claim)) {
+        const claimName = doc.getString(claim);
+        const values = new NameList();
+        const accepted = doc.keyValue(claim);
+        const single = doc.getString(accepted);
+        if (single !== null) values.add(single);
+        else error = readNameArray(doc, accepted, at + ".claims." + (claimName !== null ? claimName : ""), values);
+        if (error.length > 0) return error;
+        match.claimNames.push(claimName !== null ? claimName : "");
+        match.claimValues.push(values);
+      }
+    } else {
+      error = unknownField(doc, key, at + ".", MATCH_FIELDS);
+    }
+    if (error.length > 0) return error;
+  }
+  return "";
+}
+
 function readApproval(doc: JsonDocument, node: i32, approval: ApprovalConfig): string {
   if (doc.type(node) != JsonType.Object) return "field \"approval\": expected an object with " + APPROVAL_FIELDS + ", got " + typeName(doc, node);
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
@@ -356,6 +443,7 @@ export function parseConfig(ptr: usize, len: i32): ConfigResult {
   if (doc.type(root) != JsonType.Object) {
     return fail(result, "expected a JSON object such as {\"tool_allowlist\": [\"search_code\"]}, got " + typeName(doc, root));
   }
+  let rulesNode = -1;
   for (let key = doc.firstChild(root); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     let message = "";
@@ -383,6 +471,8 @@ export function parseConfig(ptr: usize, len: i32): ConfigResult {
       const prompts = new NameList();
       message = readNameArray(doc, value, "prompt_allowlist", prompts);
       config.prompts = prompts;
+    } else if (doc.stringEquals(key, "rules")) {
+      rulesNode = value;
     } else if (doc.stringEquals(key, "approval")) {
       message = readApproval(doc, value, config.approval);
     } else if (doc.stringEquals(key, "audit")) {
@@ -400,6 +490,11 @@ export function parseConfig(ptr: usize, len: i32): ConfigResult {
     } else {
       message = unknownField(doc, key, "", TOP_LEVEL_FIELDS);
     }
+    if (message.length > 0) return fail(result, message);
+  }
+  config.defaults = new AccessPolicy("default", config.tools, config.prompts, config.resourcePrefixes);
+  if (rulesNode >= 0) {
+    const message = readRules(doc, rulesNode, config);
     if (message.length > 0) return fail(result, message);
   }
   if (!config.toolAllowlistGiven) {
