@@ -7,8 +7,11 @@ import { ProxyWasmHost, type HostOptions, type HttpCallRequest, type HttpCallRes
 import { ForwardedStream, type StreamOutcome } from "./forward.ts";
 import { identityProperties, type LocalIdentity } from "./identity.ts";
 import { Upstream } from "./upstream.ts";
+import { prometheusText } from "./metrics.ts";
 
 export interface GatewayOptions extends LocalIdentity {
+  /** Path the filter's metrics are served on in Prometheus text format; "" turns it off. Default "/metrics". */
+  metricsPath?: string;
   /** The filter module (build/mcp-guard.wasm). */
   module: Uint8Array;
   /** The WasmPlugin's pluginConfig as a JSON string. */
@@ -90,7 +93,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   let active = 0;
   const sockets = new Set<Socket>();
+  const metricsPath = options.metricsPath ?? "/metrics";
   const server = http.createServer({ requestTimeout: 0 }, (req, res) => {
+    // The gateway's own endpoint, answered locally (a sidecar serves stats on its admin port, not the app's).
+    if (metricsPath !== "" && req.method === "GET" && req.url === metricsPath) {
+      res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(prometheusText(host.metrics()));
+      return;
+    }
     active++;
     const socket = req.socket;
     const forwarded = new ForwardedStream(
