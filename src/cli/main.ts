@@ -1,9 +1,11 @@
-// The mcp-guard command line (README "CLI reference"): serve, eval, check, render, call.
+// The mcp-guard command line (README "CLI reference"): serve, eval, check, render, call, pin, package.
 import { Command, CommanderError } from "commander";
 import { GatewayConfigError, ModuleNotFoundError } from "../gateway/index.ts";
 import { registerCall } from "./commands/call.ts";
 import { registerCheck } from "./commands/check.ts";
 import { registerEval } from "./commands/eval.ts";
+import { registerPackage } from "./commands/package.ts";
+import { registerPin } from "./commands/pin.ts";
 import { InvalidPolicyError } from "./commands/policy-gate.ts";
 import { registerRender } from "./commands/render.ts";
 import { registerServe } from "./commands/serve.ts";
@@ -56,6 +58,8 @@ export function buildProgram(): Command {
   registerCheck(program, run);
   registerRender(program, run);
   registerCall(program, run);
+  registerPin(program, run);
+  registerPackage(program, run);
   program.exitOverride();
   for (const command of program.commands) command.exitOverride();
   return program;
