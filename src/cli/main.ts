@@ -1,6 +1,7 @@
-// The mcp-guard command line (README "CLI reference"): serve, eval, check, render, call, pin, package.
+// The mcp-guard command line (README "CLI reference"): serve, eval, check, render, call, pin, package, approve.
 import { Command, CommanderError } from "commander";
 import { GatewayConfigError, ModuleNotFoundError } from "../gateway/index.ts";
+import { registerApprove } from "./commands/approve.ts";
 import { registerCall } from "./commands/call.ts";
 import { registerCheck } from "./commands/check.ts";
 import { registerEval } from "./commands/eval.ts";
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
   registerCheck(program, run);
   registerRender(program, run);
   registerCall(program, run);
+  registerApprove(program, run);
   registerPin(program, run);
   registerPackage(program, run);
   program.exitOverride();
