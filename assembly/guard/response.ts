@@ -12,7 +12,7 @@ import { Bytes } from "../mcp/bytes";
 import { writeErrorResponse } from "../mcp/error_reply";
 import { FilterOutcome, ServerMessageFilter } from "../mcp/list_filter";
 import { INTERNAL_ERROR } from "../mcp/rpc_codes";
-import { SseEvent, parseSseEvent, sseEventEnd, writeSseEventWithData } from "../mcp/sse";
+import { SseEvent, incompleteLineStart, parseSseEvent, sseEventEnd, writeSseEventWithData } from "../mcp/sse";
 import { GuardConfig, Mode } from "../policy/config";
 import { GuardMetrics } from "./metrics";
 import { PinStatus } from "../policy/pins";
@@ -53,6 +53,8 @@ export class ResponseRewriter {
   private out: Bytes | null = null;
   private event: SseEvent | null = null;
   private atStreamStart: bool = true;
+  // Where scanning of the pending (incomplete) event resumes in the carry: lines before it are known complete.
+  private resumeScan: i32 = 0;
   // The event stream is past repair (an event over the size limit): in enforce mode the rest is dropped.
   private broken: bool = false;
 
@@ -161,11 +163,16 @@ export class ResponseRewriter {
       event = new SseEvent();
       this.event = event;
     }
+    let resume = this.resumeScan;
     while (from < carry.length) {
-      const end = sseEventEnd(ptr, from, carry.length, final);
-      if (end < 0) break;
+      const end = sseEventEnd(ptr, from, carry.length, final, resume);
+      if (end < 0) {
+        resume = incompleteLineStart;
+        break;
+      }
       this.processEvent(ptr, from, end, event, out);
       from = end;
+      resume = end;
     }
     // An unterminated event at the end of the stream is discarded by a conforming client, but a lenient one may
     // dispatch it: it is filtered like any other event and passed on.
@@ -174,6 +181,7 @@ export class ResponseRewriter {
       from = carry.length;
     }
     carry.dropFront(from);
+    this.resumeScan = resume > from ? resume - from : 0;
   }
 
   private processEvent(ptr: usize, start: i32, end: i32, event: SseEvent, out: Bytes): void {
@@ -214,6 +222,7 @@ export class ResponseRewriter {
     const reason = "an event exceeds the " + this.config.limits.maxBodyBytes.toString() + " byte limit";
     logWithheld(reason, "sse", this.enforce);
     this.broken = true;
+    this.resumeScan = 0;
     if (this.enforce) {
       this.metrics.count(this.metrics.withheld);
     this.audit.withheld++;

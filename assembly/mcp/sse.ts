@@ -11,9 +11,14 @@ const COLON: u8 = 0x3a;
 const SPACE: u8 = 0x20;
 
 // Where the event starting at `from` ends (just past its terminating empty line), or -1 when it is not complete
-// in [from, len). `final` says no more bytes will come.
-export function sseEventEnd(ptr: usize, from: i32, len: i32, final: bool): i32 {
-  let p = from;
+// in [from, len). `final` says no more bytes will come. Scanning starts at `scanFrom` (>= from), which must be the
+// start of a line of the event: a caller that already scanned part of the event passes where the incomplete line
+// began (`incompleteLineStart` after a -1), so a large event arriving in many chunks is scanned once, not once
+// per chunk.
+export let incompleteLineStart: i32 = 0;
+
+export function sseEventEnd(ptr: usize, from: i32, len: i32, final: bool, scanFrom: i32 = -1): i32 {
+  let p = scanFrom > from ? scanFrom : from;
   while (p < len) {
     let q = p;
     while (q < len) {
@@ -21,12 +26,16 @@ export function sseEventEnd(ptr: usize, from: i32, len: i32, final: bool): i32 {
       if (b == LF || b == CR) break;
       q++;
     }
-    if (q >= len) return -1;
+    if (q >= len) {
+      incompleteLineStart = p;
+      return -1;
+    }
     let terminator = 1;
     if (load<u8>(ptr + <usize>q) == CR) {
       if (q + 1 < len) {
         if (load<u8>(ptr + <usize>(q + 1)) == LF) terminator = 2;
       } else if (!final) {
+        incompleteLineStart = p;
         return -1;
       }
     }
@@ -34,6 +43,7 @@ export function sseEventEnd(ptr: usize, from: i32, len: i32, final: bool): i32 {
     if (q == p) return next; // empty line: the event ends here
     p = next;
   }
+  incompleteLineStart = p;
   return -1;
 }
 
