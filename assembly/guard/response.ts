@@ -12,7 +12,7 @@ import { Bytes } from "../mcp/bytes";
 import { writeErrorResponse } from "../mcp/error_reply";
 import { FilterOutcome, ServerMessageFilter } from "../mcp/list_filter";
 import { INTERNAL_ERROR } from "../mcp/rpc_codes";
-import { SseEvent, incompleteLineStart, parseSseEvent, sseEventEnd, writeSseEventWithData } from "../mcp/sse";
+import { SseEvent, incompleteLineScanned, incompleteLineStart, parseSseEvent, sseEventEnd, writeSseEventWithData } from "../mcp/sse";
 import { GuardConfig, Mode } from "../policy/config";
 import { GuardMetrics } from "./metrics";
 import { PinStatus } from "../policy/pins";
@@ -55,6 +55,8 @@ export class ResponseRewriter {
   private atStreamStart: bool = true;
   // Where scanning of the pending (incomplete) event resumes in the carry: lines before it are known complete.
   private resumeScan: i32 = 0;
+  // How far that incomplete line was already read (relative to the carry as well).
+  private resumeScanned: i32 = 0;
   // The event stream is past repair (an event over the size limit): in enforce mode the rest is dropped.
   private broken: bool = false;
 
@@ -164,15 +166,18 @@ export class ResponseRewriter {
       this.event = event;
     }
     let resume = this.resumeScan;
+    let scanned = this.resumeScanned;
     while (from < carry.length) {
-      const end = sseEventEnd(ptr, from, carry.length, final, resume);
+      const end = sseEventEnd(ptr, from, carry.length, final, resume, scanned);
       if (end < 0) {
         resume = incompleteLineStart;
+        scanned = incompleteLineScanned;
         break;
       }
       this.processEvent(ptr, from, end, event, out);
       from = end;
       resume = end;
+      scanned = end;
     }
     // An unterminated event at the end of the stream is discarded by a conforming client, but a lenient one may
     // dispatch it: it is filtered like any other event and passed on.
@@ -182,6 +187,7 @@ export class ResponseRewriter {
     }
     carry.dropFront(from);
     this.resumeScan = resume > from ? resume - from : 0;
+    this.resumeScanned = scanned > from ? scanned - from : 0;
   }
 
   private processEvent(ptr: usize, start: i32, end: i32, event: SseEvent, out: Bytes): void {
@@ -223,6 +229,7 @@ export class ResponseRewriter {
     logWithheld(reason, "sse", this.enforce);
     this.broken = true;
     this.resumeScan = 0;
+    this.resumeScanned = 0;
     if (this.enforce) {
       this.metrics.count(this.metrics.withheld);
     this.audit.withheld++;

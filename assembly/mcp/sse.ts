@@ -10,24 +10,42 @@ const CR: u8 = 0x0d;
 const COLON: u8 = 0x3a;
 const SPACE: u8 = 0x20;
 
+// Offset of the first LF or CR in [i, len), or len: eight bytes at a time (SWAR "has byte" test; the lowest
+// marked byte is exact), then byte by byte. A data line is a whole JSON message, often hundreds of KB.
+export function findLineEnd(ptr: usize, i: i32, len: i32): i32 {
+  while (i + 8 <= len) {
+    const w = load<u64>(ptr + <usize>i);
+    const lf = w ^ 0x0a0a0a0a0a0a0a0a;
+    const cr = w ^ 0x0d0d0d0d0d0d0d0d;
+    const marks = (((lf - 0x0101010101010101) & ~lf) | ((cr - 0x0101010101010101) & ~cr)) & 0x8080808080808080;
+    if (marks != 0) return i + <i32>(ctz(marks) >> 3);
+    i += 8;
+  }
+  while (i < len) {
+    const b = load<u8>(ptr + <usize>i);
+    if (b == LF || b == CR) return i;
+    i++;
+  }
+  return len;
+}
+
 // Where the event starting at `from` ends (just past its terminating empty line), or -1 when it is not complete
 // in [from, len). `final` says no more bytes will come. Scanning starts at `scanFrom` (>= from), which must be the
-// start of a line of the event: a caller that already scanned part of the event passes where the incomplete line
-// began (`incompleteLineStart` after a -1), so a large event arriving in many chunks is scanned once, not once
-// per chunk.
+// start of a line of the event, and within that line at `scannedTo` (>= scanFrom): a caller that already scanned
+// part of the event passes where the incomplete line began and how far it was read (`incompleteLineStart`,
+// `incompleteLineScanned` after a -1), so a large event arriving in many chunks is scanned once, not once per
+// chunk — also when it is one long `data:` line, the usual case.
 export let incompleteLineStart: i32 = 0;
+export let incompleteLineScanned: i32 = 0;
 
-export function sseEventEnd(ptr: usize, from: i32, len: i32, final: bool, scanFrom: i32 = -1): i32 {
+export function sseEventEnd(ptr: usize, from: i32, len: i32, final: bool, scanFrom: i32 = -1, scannedTo: i32 = -1): i32 {
   let p = scanFrom > from ? scanFrom : from;
+  let q = scannedTo > p && scannedTo <= len ? scannedTo : p;
   while (p < len) {
-    let q = p;
-    while (q < len) {
-      const b = load<u8>(ptr + <usize>q);
-      if (b == LF || b == CR) break;
-      q++;
-    }
+    q = findLineEnd(ptr, q, len);
     if (q >= len) {
       incompleteLineStart = p;
+      incompleteLineScanned = q;
       return -1;
     }
     let terminator = 1;
@@ -36,14 +54,17 @@ export function sseEventEnd(ptr: usize, from: i32, len: i32, final: bool, scanFr
         if (load<u8>(ptr + <usize>(q + 1)) == LF) terminator = 2;
       } else if (!final) {
         incompleteLineStart = p;
+        incompleteLineScanned = q; // the CR itself is looked at again
         return -1;
       }
     }
     const next = q + terminator;
     if (q == p) return next; // empty line: the event ends here
     p = next;
+    q = next;
   }
   incompleteLineStart = p;
+  incompleteLineScanned = p;
   return -1;
 }
 
@@ -81,12 +102,7 @@ class LineCursor {
   advance(): bool {
     if (this.next >= this.end) return false;
     const ptr = this.ptr;
-    let q = this.next;
-    while (q < this.end) {
-      const b = load<u8>(ptr + <usize>q);
-      if (b == LF || b == CR) break;
-      q++;
-    }
+    const q = findLineEnd(ptr, this.next, this.end);
     this.lineStart = this.next;
     this.lineEnd = q;
     let after = q;
@@ -151,8 +167,10 @@ export function writeSseEventWithData(ptr: usize, start: i32, end: i32, data: Ar
       }
       continue;
     }
-    out.append(ptr + <usize>ls, cursor.next - ls);
-    if (cursor.next == le) out.appendByte(LF); // last line without terminator (end of stream)
+    // The line, ended by LF whatever ended it: a kept line ending in a lone CR, followed by the LF that ends the
+    // event, would read as one CRLF, and the client would merge this event with the next one.
+    out.append(ptr + <usize>ls, le - ls);
+    out.appendByte(LF);
   }
   if (!dataWritten) writeDataLines(data, out);
   out.appendByte(LF);

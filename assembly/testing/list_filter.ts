@@ -4,7 +4,7 @@
 // The caller writes bytes into the input buffer, calls, and reads the result at outputPtr().
 import { Bytes } from "../mcp/bytes";
 import { FilterOutcome, ServerMessageFilter } from "../mcp/list_filter";
-import { SseEvent, parseSseEvent, sseEventEnd, writeSseEventWithData } from "../mcp/sse";
+import { SseEvent, incompleteLineScanned, incompleteLineStart, parseSseEvent, sseEventEnd, writeSseEventWithData } from "../mcp/sse";
 import { parseConfig } from "../policy/config";
 
 let input = new ArrayBuffer(1024);
@@ -12,6 +12,9 @@ let filter: ServerMessageFilter | null = null;
 let output: Bytes = new Bytes();
 const carry = new Bytes();
 const event = new SseEvent();
+// Where the scan of the partial event at the start of `carry` resumes (as guard/response.ts keeps it).
+let resumeScan = 0;
+let resumeScanned = 0;
 let outputFromFilter = false;
 
 // Returns a pointer to an input buffer of at least `len` bytes, valid until the next call.
@@ -41,6 +44,8 @@ export function filterJson(len: i32): i32 {
 // Starts a new event stream.
 export function sseReset(): void {
   carry.clear();
+  resumeScan = 0;
+  resumeScanned = 0;
   outputFromFilter = false;
   output.clear();
 }
@@ -54,17 +59,27 @@ export function sseChunk(len: i32, final: bool): i32 {
   output.clear();
   const ptr = carry.ptr;
   let from = 0;
+  let resume = resumeScan;
+  let scanned = resumeScanned;
   while (from < carry.length) {
-    const end = sseEventEnd(ptr, from, carry.length, final);
-    if (end < 0) break;
+    const end = sseEventEnd(ptr, from, carry.length, final, resume, scanned);
+    if (end < 0) {
+      resume = incompleteLineStart;
+      scanned = incompleteLineScanned;
+      break;
+    }
     filterEvent(f, ptr, from, end);
     from = end;
+    resume = end;
+    scanned = end;
   }
   if (final && from < carry.length) {
     filterEvent(f, ptr, from, carry.length);
     from = carry.length;
   }
   carry.dropFront(from);
+  resumeScan = resume > from ? resume - from : 0;
+  resumeScanned = scanned > from ? scanned - from : 0;
   return output.length;
 }
 
