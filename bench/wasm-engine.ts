@@ -1,6 +1,6 @@
 // Loads assembly/testing/engine.ts (the pure request engine, no proxy-wasm ABI) and drives it from Node.
 // Shared by the benchmark and the engine's own tests.
-import { readFileSync } from "node:fs";
+import { instantiateEntry, writeInput } from "./wasm-entries.ts";
 
 interface EngineExports {
   memory: WebAssembly.Memory;
@@ -11,6 +11,7 @@ interface EngineExports {
   lastReason(): number;
   lastReply(): number;
   configError(): number;
+  __collect?: () => void;
 }
 
 const decoder = new TextDecoder();
@@ -19,26 +20,12 @@ export class WasmEngine {
   private constructor(private readonly exports: EngineExports) {}
 
   static load(path: string): WasmEngine {
-    const module = new WebAssembly.Module(readFileSync(path));
-    let memory: WebAssembly.Memory | undefined;
-    const instance = new WebAssembly.Instance(module, {
-      env: {
-        proxy_log: (_level: number, ptr: number, len: number) => {
-          if (memory) process.stderr.write(decoder.decode(new Uint8Array(memory.buffer, ptr, len)) + "\n");
-          return 0;
-        },
-      },
-    });
-    const exports = instance.exports as unknown as EngineExports;
-    memory = exports.memory;
-    exports._initialize();
-    return new WasmEngine(exports);
+    return new WasmEngine(instantiateEntry<EngineExports>(path));
   }
 
   /** Copies bytes into the module's input buffer, as the host's proxy_get_buffer_bytes would. */
   write(bytes: Uint8Array): void {
-    const ptr = this.exports.inputBuffer(bytes.byteLength);
-    new Uint8Array(this.exports.memory.buffer, ptr, bytes.byteLength).set(bytes);
+    writeInput(this.exports, bytes);
   }
 
   configure(policy: object): void {
@@ -63,6 +50,11 @@ export class WasmEngine {
 
   memoryBytes(): number {
     return this.exports.memory.buffer.byteLength;
+  }
+
+  /** Runs a full garbage collection (for builds with the minimal runtime, which never collects on its own). */
+  collect(): void {
+    this.exports.__collect?.();
   }
 
   private readOut(len: number): string {

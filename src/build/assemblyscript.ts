@@ -18,9 +18,17 @@ function runAsc(args: string[], what: string): Promise<void> {
   });
 }
 
-/** Builds one asconfig.json target of assembly/index.ts ("release" → build/mcp-guard.wasm). */
-export function buildModule(target: "release" | "debug"): Promise<void> {
-  return runAsc(["assembly/index.ts", "--target", target], `assembly/index.ts --target ${target}`);
+/**
+ * Builds one asconfig.json target of assembly/index.ts ("release" → build/mcp-guard.wasm). `outFile` and extra
+ * `flags` (e.g. ["--runtime", "minimal"]) build a variant of the target elsewhere; asc lets them override it.
+ */
+export function buildModule(target: "release" | "debug", variant: { outFile?: string; flags?: string[] } = {}): Promise<void> {
+  const args = ["assembly/index.ts", "--target", target, ...(variant.flags ?? [])];
+  if (variant.outFile !== undefined) {
+    mkdirSync(dirname(variant.outFile), { recursive: true });
+    args.push("--outFile", variant.outFile);
+  }
+  return runAsc(args, args.join(" "));
 }
 
 export interface CompileOptions {
