@@ -1,6 +1,6 @@
 // Drives build/test/crypto.wasm (assembly/testing/crypto.ts): SHA-256, HMAC, hex, the ES number form, the
 // canonical JSON of parsed documents and tool digests.
-import { readFileSync } from "node:fs";
+import { loadTestEntry } from "./helpers/test-entry.ts";
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -40,26 +40,16 @@ export const toBytes = (input: Uint8Array | string): Uint8Array =>
 export class CryptoWasm {
   readonly x: Exports;
   /** Messages the module logged (the abort handler logs before it traps). */
-  readonly logs: string[] = [];
+  readonly logs: string[];
 
-  private constructor(instance: WebAssembly.Instance) {
-    this.x = instance.exports as unknown as Exports;
+  private constructor(exports: Exports, logs: string[]) {
+    this.x = exports;
+    this.logs = logs;
   }
 
   static load(path = "build/test/crypto.wasm"): CryptoWasm {
-    const module = new WebAssembly.Module(readFileSync(path));
-    let self: CryptoWasm | undefined;
-    const instance = new WebAssembly.Instance(module, {
-      env: {
-        proxy_log: (_level: number, ptr: number, len: number): number => {
-          if (self) self.logs.push(new TextDecoder().decode(new Uint8Array(self.x.memory.buffer, ptr, len)));
-          return 0;
-        },
-      },
-    });
-    self = new CryptoWasm(instance);
-    self.x._initialize();
-    return self;
+    const { exports, logs } = loadTestEntry<Exports>(path);
+    return new CryptoWasm(exports, logs);
   }
 
   /** Copies bytes into the input buffer; returns their count. */

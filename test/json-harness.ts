@@ -1,6 +1,6 @@
 // Drives build/test/json.wasm (assembly/testing/json.ts) from tests: bytes in, results out, plus a canonical
 // structural form so our parse can be compared with JSON.parse.
-import { readFileSync } from "node:fs";
+import { loadTestEntry } from "./helpers/test-entry.ts";
 
 export enum JsonType { Absent = -1, Null = 0, False = 1, True = 2, Number = 3, String = 4, Array = 5, Object = 6 }
 export enum JsonError {
@@ -82,26 +82,16 @@ const encoder = new TextEncoder();
 export class JsonWasm {
   readonly x: Exports;
   /** Messages the module logged (the abort handler logs before it traps). */
-  readonly logs: string[] = [];
+  readonly logs: string[];
 
-  private constructor(instance: WebAssembly.Instance) {
-    this.x = instance.exports as unknown as Exports;
+  private constructor(exports: Exports, logs: string[]) {
+    this.x = exports;
+    this.logs = logs;
   }
 
   static load(path = "build/test/json.wasm"): JsonWasm {
-    const module = new WebAssembly.Module(readFileSync(path));
-    let self: JsonWasm | undefined;
-    const instance = new WebAssembly.Instance(module, {
-      env: {
-        proxy_log: (_level: number, ptr: number, len: number): number => {
-          if (self) self.logs.push(new TextDecoder().decode(new Uint8Array(self.x.memory.buffer, ptr, len)));
-          return 0;
-        },
-      },
-    });
-    self = new JsonWasm(instance);
-    self.x._initialize();
-    return self;
+    const { exports, logs } = loadTestEntry<Exports>(path);
+    return new JsonWasm(exports, logs);
   }
 
   setLimits(options: LimitOptions): void {
