@@ -1,6 +1,6 @@
 // Drives build/test/crypto.wasm (assembly/testing/crypto.ts): SHA-256, HMAC, hex, the ES number form, the
 // canonical JSON of parsed documents and tool digests.
-import { loadTestEntry } from "./helpers/test-entry.ts";
+import { TestEntryIo, loadTestEntry } from "./helpers/test-entry.ts";
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -37,14 +37,9 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 export const toBytes = (input: Uint8Array | string): Uint8Array =>
   typeof input === "string" ? encoder.encode(input) : input;
 
-export class CryptoWasm {
-  readonly x: Exports;
-  /** Messages the module logged (the abort handler logs before it traps). */
-  readonly logs: string[];
-
+export class CryptoWasm extends TestEntryIo<Exports> {
   private constructor(exports: Exports, logs: string[]) {
-    this.x = exports;
-    this.logs = logs;
+    super(exports, logs);
   }
 
   static load(path = "build/test/crypto.wasm"): CryptoWasm {
@@ -52,35 +47,11 @@ export class CryptoWasm {
     return new CryptoWasm(exports, logs);
   }
 
-  /** Copies bytes into the input buffer; returns their count. */
-  putInput(input: Uint8Array | string): number {
-    const bytes = toBytes(input);
-    const ptr = this.x.inputBuffer(bytes.length);
-    new Uint8Array(this.x.memory.buffer, ptr, bytes.length).set(bytes);
-    return bytes.length;
-  }
-
   putKey(input: Uint8Array | string): number {
     const bytes = toBytes(input);
     const ptr = this.x.keyBuffer(bytes.length);
     new Uint8Array(this.x.memory.buffer, ptr, bytes.length).set(bytes);
     return bytes.length;
-  }
-
-  /** Copies a JS string (UTF-16, lone surrogates kept) into the text buffer; returns its unit count. */
-  putText(s: string): number {
-    const ptr = this.x.textBuffer(s.length);
-    const view = new Uint16Array(this.x.memory.buffer, ptr, s.length);
-    for (let i = 0; i < s.length; i++) view[i] = s.charCodeAt(i);
-    return s.length;
-  }
-
-  outputBytes(len: number): Uint8Array {
-    return new Uint8Array(this.x.memory.buffer, this.x.outputPtr(), len).slice();
-  }
-
-  outputUtf16(units: number): string {
-    return String.fromCharCode(...new Uint16Array(this.x.memory.buffer, this.x.outputPtr(), units));
   }
 
   sha256(input: Uint8Array | string): Uint8Array {

@@ -1,6 +1,6 @@
 // Drives build/test/json.wasm (assembly/testing/json.ts) from tests: bytes in, results out, plus a canonical
 // structural form so our parse can be compared with JSON.parse.
-import { loadTestEntry } from "./helpers/test-entry.ts";
+import { TestEntryIo, loadTestEntry } from "./helpers/test-entry.ts";
 
 export enum JsonType { Absent = -1, Null = 0, False = 1, True = 2, Number = 3, String = 4, Array = 5, Object = 6 }
 export enum JsonError {
@@ -77,16 +77,9 @@ export interface LimitOptions {
   rejectDuplicateKeys?: boolean;
 }
 
-const encoder = new TextEncoder();
-
-export class JsonWasm {
-  readonly x: Exports;
-  /** Messages the module logged (the abort handler logs before it traps). */
-  readonly logs: string[];
-
+export class JsonWasm extends TestEntryIo<Exports> {
   private constructor(exports: Exports, logs: string[]) {
-    this.x = exports;
-    this.logs = logs;
+    super(exports, logs);
   }
 
   static load(path = "build/test/json.wasm"): JsonWasm {
@@ -110,36 +103,7 @@ export class JsonWasm {
 
   /** Parses bytes (strings are UTF-8 encoded); returns the JsonError. */
   parse(input: Uint8Array | string): JsonError {
-    const bytes = typeof input === "string" ? encoder.encode(input) : input;
-    const ptr = this.x.inputBuffer(bytes.length);
-    new Uint8Array(this.x.memory.buffer, ptr, bytes.length).set(bytes);
-    return this.x.parse(bytes.length);
-  }
-
-  /** Copies bytes into the input buffer without parsing (for writer.stringBytes / rawRange). */
-  putInput(bytes: Uint8Array): number {
-    const ptr = this.x.inputBuffer(bytes.length);
-    new Uint8Array(this.x.memory.buffer, ptr, bytes.length).set(bytes);
-    return bytes.length;
-  }
-
-  /** Copies a JS string (UTF-16, lone surrogates kept) into the text buffer; returns its unit count. */
-  putText(s: string): number {
-    const ptr = this.x.textBuffer(s.length);
-    const view = new Uint16Array(this.x.memory.buffer, ptr, s.length);
-    for (let i = 0; i < s.length; i++) view[i] = s.charCodeAt(i);
-    return s.length;
-  }
-
-  outputUtf16(units: number): string {
-    const view = new Uint16Array(this.x.memory.buffer, this.x.outputPtr(), units);
-    let s = "";
-    for (let i = 0; i < units; i += 4096) s += String.fromCharCode(...view.subarray(i, i + 4096));
-    return s;
-  }
-
-  outputBytes(len: number): Uint8Array {
-    return new Uint8Array(this.x.memory.buffer, this.x.outputPtr(), len).slice();
+    return this.x.parse(this.putInput(input));
   }
 
   getString(node: number): string | null {

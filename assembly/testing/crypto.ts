@@ -11,71 +11,38 @@ import { Sha256, sha256, sha256Hex } from "../crypto/sha256";
 import { canonicalJsonBytes } from "../mcp/canonical_json";
 import { MAX_NUMBER_TEXT, formatNumber } from "../mcp/es_number";
 import { toolDigest } from "../mcp/tool_digest";
+import { copyOf, grow, inputCopy, inputPtr, outputBytes, outputSpace, outputUtf16, textString } from "./shared/io";
 
-let input = new ArrayBuffer(1 << 16);
+export { inputBuffer, outputPtr, textBuffer } from "./shared/io";
+
 let key = new ArrayBuffer(1 << 10);
-let text = new ArrayBuffer(1 << 12);
-let output = new ArrayBuffer(1 << 16);
 const hasher = new Sha256();
 let limits = new JsonLimits();
 const doc = new JsonDocument(limits);
 
-function grow(buffer: ArrayBuffer, bytes: i32): ArrayBuffer {
-  if (bytes <= buffer.byteLength) return buffer;
-  let capacity = buffer.byteLength;
-  while (capacity < bytes) capacity <<= 1;
-  return new ArrayBuffer(capacity);
-}
 
-export function inputBuffer(len: i32): usize {
-  input = grow(input, len);
-  return changetype<usize>(input);
-}
 
 export function keyBuffer(len: i32): usize {
   key = grow(key, len);
   return changetype<usize>(key);
 }
 
-export function textBuffer(units: i32): usize {
-  text = grow(text, units << 1);
-  return changetype<usize>(text);
-}
 
-export function outputPtr(): usize {
-  return changetype<usize>(output);
-}
 
-function copyOf(buffer: ArrayBuffer, len: i32): ArrayBuffer {
-  const n = len < 0 ? 0 : (len > buffer.byteLength ? buffer.byteLength : len);
-  const out = new ArrayBuffer(n);
-  memory.copy(changetype<usize>(out), changetype<usize>(buffer), <usize>n);
-  return out;
-}
 
-function outputBytes(bytes: ArrayBuffer): i32 {
-  output = grow(output, bytes.byteLength);
-  memory.copy(changetype<usize>(output), changetype<usize>(bytes), <usize>bytes.byteLength);
-  return bytes.byteLength;
-}
 
-function outputUtf16(s: string): i32 {
-  output = grow(output, s.length << 1);
-  memory.copy(changetype<usize>(output), changetype<usize>(s), <usize>s.length << 1);
-  return s.length;
-}
 
 // ---- SHA-256 / HMAC / hex ----
 
 /** SHA-256 of input[0..len) into the output; returns 32. */
 export function digest(len: i32): i32 {
-  return outputBytes(sha256(copyOf(input, len)));
+  return outputBytes(sha256(inputCopy(len)));
 }
 
 /** The same through Sha256.update in pieces of `chunk` bytes (<= 0: one update per byte run of 1). */
 export function digestChunked(len: i32, chunk: i32): i32 {
   const step = chunk > 0 ? chunk : 1;
-  const base = changetype<usize>(input);
+  const base = inputPtr();
   hasher.reset();
   for (let i = 0; i < len; i += step) hasher.update(base + <usize>i, len - i < step ? len - i : step);
   return outputBytes(hasher.finish());
@@ -84,14 +51,14 @@ export function digestChunked(len: i32, chunk: i32): i32 {
 /** SHA-256 of `count` repetitions of input[0..len) (for the one-million-'a' vector); returns 32. */
 export function digestRepeated(len: i32, count: i32): i32 {
   hasher.reset();
-  for (let i = 0; i < count; i++) hasher.update(changetype<usize>(input), len);
+  for (let i = 0; i < count; i++) hasher.update(inputPtr(), len);
   return outputBytes(hasher.finish());
 }
 
 /** SHA-256 of the UTF-8 of text[0..units) via updateString; returns 32. */
 export function digestText(units: i32): i32 {
   hasher.reset();
-  hasher.updateString(String.UTF16.decodeUnsafe(changetype<usize>(text), <usize>units << 1));
+  hasher.updateString(textString(units));
   return outputBytes(hasher.finish());
 }
 
@@ -104,27 +71,27 @@ export function digestRange(ptr: usize, len: i32): i32 {
 
 /** sha256Hex of input[0..len) into the output as UTF-16; returns the unit count. */
 export function digestHex(len: i32): i32 {
-  return outputUtf16(sha256Hex(copyOf(input, len)));
+  return outputUtf16(sha256Hex(inputCopy(len)));
 }
 
 /** HMAC-SHA256 with key[0..keyLen) over input[0..len); returns 32. */
 export function hmac(keyLen: i32, len: i32): i32 {
-  return outputBytes(hmacSha256(copyOf(key, keyLen), copyOf(input, len)));
+  return outputBytes(hmacSha256(copyOf(key, keyLen), inputCopy(len)));
 }
 
 /** constantTimeEquals(input[0..aLen), key[0..bLen)) as 1 or 0. */
 export function equals(aLen: i32, bLen: i32): i32 {
-  return constantTimeEquals(copyOf(input, aLen), copyOf(key, bLen)) ? 1 : 0;
+  return constantTimeEquals(inputCopy(aLen), copyOf(key, bLen)) ? 1 : 0;
 }
 
 /** toHex(input[0..len)) into the output as UTF-16; returns the unit count. */
 export function hex(len: i32): i32 {
-  return outputUtf16(toHex(copyOf(input, len)));
+  return outputUtf16(toHex(inputCopy(len)));
 }
 
 /** fromHex(text[0..units)) into the output; returns the byte count or -1 for null. */
 export function unhex(units: i32): i32 {
-  const bytes = fromHex(String.UTF16.decodeUnsafe(changetype<usize>(text), <usize>units << 1));
+  const bytes = fromHex(textString(units));
   return bytes === null ? -1 : outputBytes(bytes);
 }
 
@@ -132,8 +99,7 @@ export function unhex(units: i32): i32 {
 
 /** Number::toString(v) as ASCII into the output; returns the byte count (0 for NaN / infinities). */
 export function number(v: f64): i32 {
-  output = grow(output, MAX_NUMBER_TEXT);
-  return formatNumber(v, changetype<usize>(output));
+  return formatNumber(v, outputSpace(MAX_NUMBER_TEXT));
 }
 
 export function setLimits(maxDepth: i32, recordDepth: i32, rejectDuplicateKeys: i32): void {
@@ -151,7 +117,7 @@ export function resetLimits(): void {
 
 /** Parses input[0..len); returns the JsonError. */
 export function parse(len: i32): i32 {
-  return doc.parse(changetype<usize>(input), len);
+  return doc.parse(inputPtr(), len);
 }
 
 export function root(): i32 {
@@ -171,7 +137,7 @@ export function toolDigestOf(node: i32): i32 {
 
 /** Value node of member `key` (text[0..units)) of `object` of the last parse. */
 export function member(object: i32, units: i32): i32 {
-  return doc.get(object, String.UTF16.decodeUnsafe(changetype<usize>(text), <usize>units << 1));
+  return doc.get(object, textString(units));
 }
 
 export function firstChild(node: i32): i32 {

@@ -5,54 +5,15 @@
 // The abort handler named by --use must be part of the program.
 import "../abi/runtime";
 import { JsonDocument, JsonLimits, JsonWriter, jsonErrorMessage, jsonQuote } from "../json";
+import { inputPtr, outputBytes, outputUtf16, textString } from "./shared/io";
+
+export { inputBuffer, outputPtr, textBuffer } from "./shared/io";
 
 let limits = new JsonLimits();
 const doc = new JsonDocument(limits);
 const other = new JsonDocument(); // a second document, to check that parses do not disturb each other
 const writer = new JsonWriter();
 
-let input = new ArrayBuffer(1 << 16);
-let text = new ArrayBuffer(1 << 12);
-let output = new ArrayBuffer(1 << 16);
-
-function grow(buffer: ArrayBuffer, bytes: i32): ArrayBuffer {
-  if (bytes <= buffer.byteLength) return buffer;
-  let capacity = buffer.byteLength;
-  while (capacity < bytes) capacity <<= 1;
-  return new ArrayBuffer(capacity);
-}
-
-/** Pointer to a reusable input buffer of at least `len` bytes. */
-export function inputBuffer(len: i32): usize {
-  input = grow(input, len);
-  return changetype<usize>(input);
-}
-
-/** Pointer to a reusable buffer for `units` UTF-16 code units (keys, strings for the writer). */
-export function textBuffer(units: i32): usize {
-  text = grow(text, units << 1);
-  return changetype<usize>(text);
-}
-
-export function outputPtr(): usize {
-  return changetype<usize>(output);
-}
-
-function textString(units: i32): string {
-  return String.UTF16.decodeUnsafe(changetype<usize>(text), <usize>units << 1);
-}
-
-function outputUtf16(s: string): i32 {
-  output = grow(output, s.length << 1);
-  memory.copy(changetype<usize>(output), changetype<usize>(s), <usize>s.length << 1);
-  return s.length;
-}
-
-function outputBytes(bytes: ArrayBuffer): i32 {
-  output = grow(output, bytes.byteLength);
-  memory.copy(changetype<usize>(output), changetype<usize>(bytes), <usize>bytes.byteLength);
-  return bytes.byteLength;
-}
 
 // ---- reader ----
 
@@ -72,7 +33,7 @@ export function resetLimits(): void {
 }
 
 export function parse(len: i32): i32 {
-  return doc.parse(changetype<usize>(input), len);
+  return doc.parse(inputPtr(), len);
 }
 
 /** Parses an arbitrary pointer range (to test the bounds check). */
@@ -86,13 +47,13 @@ export function parseText(units: i32): i32 {
 
 export function parseBytesCopy(len: i32): i32 {
   const copy = new ArrayBuffer(len < 0 ? 0 : len);
-  memory.copy(changetype<usize>(copy), changetype<usize>(input), <usize>copy.byteLength);
+  memory.copy(changetype<usize>(copy), inputPtr(), <usize>copy.byteLength);
   return doc.parseBytes(copy);
 }
 
 /** Parses the input buffer with the second document; returns its root's length (or -1 on error). */
 export function parseOther(len: i32): i32 {
-  return other.parse(changetype<usize>(input), len) == 0 ? other.length(other.root()) : -1;
+  return other.parse(inputPtr(), len) == 0 ? other.length(other.root()) : -1;
 }
 
 export function lastError(): i32 { return doc.error; }
@@ -146,8 +107,8 @@ export function wBeginArray(): void { writer.beginArray(); }
 export function wEndArray(): void { writer.endArray(); }
 export function wKey(units: i32): void { writer.key(textString(units)); }
 export function wString(units: i32): void { writer.string(textString(units)); }
-export function wStringBytes(len: i32): void { writer.stringBytes(changetype<usize>(input), len); }
-export function wRawRange(len: i32): void { writer.rawRange(changetype<usize>(input), len); }
+export function wStringBytes(len: i32): void { writer.stringBytes(inputPtr(), len); }
+export function wRawRange(len: i32): void { writer.rawRange(inputPtr(), len); }
 export function wStringBytesAt(ptr: usize, len: i32): void { writer.stringBytes(ptr, len); }
 export function wRawRangeAt(ptr: usize, len: i32): void { writer.rawRange(ptr, len); }
 export function wRawNode(node: i32): void { writer.raw(doc.rawBytes(node)); }
