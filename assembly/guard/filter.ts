@@ -5,7 +5,7 @@
 import {
   BufferType, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, HeaderPair, HttpContext, LogLevel, StreamType,
   WasmResult, continueStream, httpCall,
-  MapType, getBufferBytes, getCurrentTimeNanoseconds, getHeaderMapValue, getPropertyString, log, removeHeaderMapValue,
+  MapType, getBufferBytes, getCurrentTimeNanoseconds, getHeaderMapValue, log, logEnabled, removeHeaderMapValue,
   replaceHeaderMapValue, sendLocalResponse,
 } from "../abi";
 import { JsonWriter } from "../json/writer";
@@ -170,10 +170,8 @@ export class GuardHttpContext extends HttpContext {
     audit.user = identity.user;
     audit.identitySource = identity.source;
     audit.principal = identity.principal;
-    const workload = getPropertyString(["node", "metadata", "WORKLOAD_NAME"]);
-    if (workload !== null) audit.workload = workload;
-    const namespace = getPropertyString(["node", "metadata", "NAMESPACE"]);
-    if (namespace !== null) audit.namespace = namespace;
+    audit.workload = this.guardRoot.workload();
+    audit.namespace = this.guardRoot.namespace();
     audit.protocolVersion = this.requestHeaders.protocolVersion;
     audit.setSession(getHeaderMapValue(MapType.HttpRequestHeaders, "mcp-session-id"));
   }
@@ -350,7 +348,8 @@ export class GuardHttpContext extends HttpContext {
     const enforce = config.mode == Mode.Enforce;
     if (decision.allow) {
       metrics.count(metrics.allowed);
-      log(LogLevel.Debug, decisionLogLine(logWriter, decision, config.mode, enforce));
+      // Allowed requests are the hot path: format the line only when debug logging is on.
+      if (logEnabled(LogLevel.Debug)) log(LogLevel.Debug, decisionLogLine(logWriter, decision, config.mode, enforce));
       return false;
     }
     log(LogLevel.Info, decisionLogLine(logWriter, decision, config.mode, enforce));

@@ -11,7 +11,8 @@ import { PinStatus } from "../policy/pins";
 import { ToolHints } from "../policy/tool_hints";
 import { ApprovalMode } from "../policy/approval_config";
 import {
-  BufferType as Buffers, MapType, getEnvironmentVariable, getHeaderMapValue, getHttpContext, setEffectiveContext,
+  BufferType as Buffers, MapType, getEnvironmentVariable, getHeaderMapValue, getHttpContext, getPropertyString,
+  setEffectiveContext,
 } from "../abi";
 import { JsonDocument, JsonError, JsonType } from "../json";
 import { GuardHttpContext } from "./filter";
@@ -26,6 +27,31 @@ export class GuardRootContext extends RootContext {
   // http_call token → the stream waiting for the approval service's answer.
   private pendingApprovals: Map<u32, u32> = new Map<u32, u32>();
   private answerDoc: JsonDocument = new JsonDocument();
+
+  // The proxy's workload and namespace (Istio node metadata) do not change while the VM lives: read once, on the
+  // first stream, for every audit record.
+  private nodeInfoRead: bool = false;
+  private workloadName: string = "";
+  private namespaceName: string = "";
+
+  private readNodeInfo(): void {
+    if (this.nodeInfoRead) return;
+    this.nodeInfoRead = true;
+    const workload = getPropertyString(["node", "metadata", "WORKLOAD_NAME"]);
+    if (workload !== null) this.workloadName = workload;
+    const namespace = getPropertyString(["node", "metadata", "NAMESPACE"]);
+    if (namespace !== null) this.namespaceName = namespace;
+  }
+
+  workload(): string {
+    this.readNodeInfo();
+    return this.workloadName;
+  }
+
+  namespace(): string {
+    this.readNodeInfo();
+    return this.namespaceName;
+  }
 
   awaitApproval(token: u32, contextId: u32): void {
     this.pendingApprovals.set(token, contextId);
