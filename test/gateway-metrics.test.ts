@@ -2,6 +2,7 @@
 // session of allowed calls, refusals and a filtered list.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Gateway } from "../src/gateway/index.ts";
+import { escapeLabelValue, prometheusText, splitTags } from "../src/gateway/metrics.ts";
 import { JSON_HEADERS, gatewayFor, rpc, send, startUpstream, type Upstream } from "./gateway-harness.ts";
 
 let upstream: Upstream;
@@ -45,5 +46,23 @@ describe("gateway /metrics", () => {
     expect(String(response.body)).toContain("# TYPE mcp_guard_requests_total counter");
     // The upstream never saw /metrics: the gateway answered it.
     expect(upstream.requests.some((r) => r.url === "/metrics")).toBe(false);
+  });
+});
+
+describe("Prometheus text from stat names", () => {
+  it("reads tags the way Istio's extraStatTags regex does and escapes label values", () => {
+    expect(splitTags("tool=.=a-b;.;decision=.=deny;.;mcp_guard_tool_calls_total")).toEqual({
+      name: "mcp_guard_tool_calls_total", labels: [["tool", "a-b"], ["decision", "deny"]],
+    });
+    expect(splitTags("plain_total")).toEqual({ name: "plain_total", labels: [] });
+    expect(escapeLabelValue('a\\b"c\nd')).toBe('a\\\\b\\"c\\nd');
+    const text = prometheusText(new Map([
+      ["k=.=x\"y;.;some.metric", { type: 1, value: 4n, samples: [] }],
+      ["h", { type: 2, value: 2n, samples: [3n, 700n] }],
+    ]));
+    expect(text).toContain('some_metric{k="x\\"y"} 4\n');
+    expect(text).toContain('h_bucket{le="1"} 0\nh_bucket{le="5"} 1\n');
+    expect(text).toContain('h_bucket{le="500"} 1\nh_bucket{le="1000"} 2\n');
+    expect(text).toContain('h_bucket{le="+Inf"} 2\nh_sum 703\nh_count 2\n');
   });
 });
