@@ -302,13 +302,12 @@ describe("batches", () => {
 });
 
 describe("metrics", () => {
-  it("counts inspected, allowed and denied messages", async () => {
+  it("counts allowed and denied requests by method class and decision", async () => {
     const host = await startGuard(SEED_CONFIG);
     await post(host, toolCall(1, "search_code"));
     await post(host, toolCall(2, "system_exec"));
     await post(host, toolCall(3, "system_exec"));
-    expect(host.metric("mcp_guard_requests_total")?.value).toBe(3n);
-    expect(host.metric("mcp_guard_allowed_total")?.value).toBe(1n);
-    expect(host.metric("mcp_guard_denied_total")?.value).toBe(2n);
+    expect(host.metric("method_class=.=tools;.;decision=.=allow;.;mcp_guard_requests_total")?.value).toBe(1n);
+    expect(host.metric("method_class=.=tools;.;decision=.=deny;.;mcp_guard_requests_total")?.value).toBe(2n);
   });
 });

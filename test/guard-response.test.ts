@@ -55,7 +55,7 @@ describe("tools/list results in application/json", () => {
     expect(result.body).toContain(keptSearch);
     expect(result.body.startsWith(body.slice(0, body.indexOf('"tools"')))).toBe(true);
     expect(result.body.endsWith(body.slice(body.indexOf('"nextCursor"') - 4))).toBe(true);
-    expect(host.metric("mcp_guard_tools_removed_total")?.value).toBe(2n);
+    expect(host.metric("list=.=tools;.;mcp_guard_list_entries_removed_total")?.value).toBe(2n);
     const line = host.logs.map((l) => l.message).find((m) => m.includes("mcp_guard.server_message_filtered"));
     expect(JSON.parse(line!)).toEqual({ event: "mcp_guard.server_message_filtered", framing: "json", decision: "filtered", removed_tools: ["system_exec", "delete_repo"], kept_tools: 2 });
   });

@@ -204,8 +204,13 @@ describe.each(OVERLAYS)("overlay %s: the four defence layers", (name) => {
       "pod-security.kubernetes.io/warn": "restricted", "istio-injection": "enabled",
     });
     const annotations = spec(deployment).template.metadata.annotations;
-    const proxyConfig = parseYaml(annotations["proxy.istio.io/config"]) as { proxyStatsMatcher: { inclusionPrefixes: string[] } };
+    const proxyConfig = parseYaml(annotations["proxy.istio.io/config"]) as { proxyStatsMatcher: { inclusionPrefixes: string[] }; extraStatTags: string[] };
     expect(proxyConfig.proxyStatsMatcher.inclusionPrefixes).toContain("wasmcustom");
+    // Every label key the module embeds in its stat names (read from its source), or Envoy leaves it in the name.
+    const source = readFileSync("assembly/guard/metrics.ts", "utf8");
+    const keys = new Set([...source.matchAll(/new LabelledCounter\("\w+", \[([^\]]*)\]/g)].flatMap((m) => [...m[1]!.matchAll(/"(\w+)"/g)].map((k) => k[1]!)));
+    expect(keys.size).toBeGreaterThan(0);
+    expect([...proxyConfig.extraStatTags].sort()).toEqual([...keys].sort());
     expect(annotations["sidecar.istio.io/statsInclusionPrefixes"]).toBeUndefined(); // it would replace the list above
     const service = spec(one(objects, "Service"));
     expect(matches(service.selector, podLabels)).toBe(true);

@@ -14,6 +14,7 @@ import { GuardConfig, Mode } from "../policy/config";
 import { RequestHeaders } from "../mcp/request_headers";
 import * as R from "./decision";
 import { Decision } from "./decision";
+import * as L from "./metric_labels";
 import { decisionLogLine } from "./decision_log";
 import { RequestEngine } from "./engine";
 import { isIdentityEncoding, isJsonContentType, parseContentLength } from "./media_type";
@@ -42,6 +43,8 @@ export class GuardHttpContext extends HttpContext {
   private guardRoot: GuardRootContext;
   private inspecting: bool = false;
   private decided: bool = false;
+  // The stream's decision has been counted in the metrics.
+  private counted: bool = false;
   private requestHeaders: RequestHeaders = new RequestHeaders();
   identity: Identity = new Identity();
   readonly audit: AuditRecord = new AuditRecord();
@@ -229,6 +232,7 @@ export class GuardHttpContext extends HttpContext {
   // Reads the whole buffered body and decides. Returns true when the request was refused.
   private decideBody(config: GuardConfig, engine: RequestEngine): bool {
     this.decided = true;
+    const startNanos = getCurrentTimeNanoseconds();
     const limit = config.limits.maxBodyBytes;
     // Ask for one byte more than the limit: the host clamps to what is buffered, and an over-long body shows.
     const body = getBufferBytes(BufferType.HttpRequestBody, 0, limit + 1);
@@ -239,8 +243,10 @@ export class GuardHttpContext extends HttpContext {
     this.audit.bytesIn = len;
     this.audit.destructive = decision.destructive;
     if (decision.argumentsStart >= 0) this.audit.setArguments(ptr, decision.argumentsStart, decision.argumentsEnd);
-    const nowSeconds = <i64>(getCurrentTimeNanoseconds() / 1000000000);
+    const nowSeconds = <i64>(startNanos / 1000000000);
     const approval = checkApproval(config, decision, this.requestHeaders.protocolVersion, this.approvalToken, this.identity.user, ptr, nowSeconds);
+    this.recordDecisionTime(startNanos);
+    if (approval.reason.length > 0) this.guardRoot.metrics.approval(approval.reason);
     if (approval.askWebhook && config.mode == Mode.Enforce) return this.askApprovalService(config, decision);
     const approvalRefusal = approval.refusal;
     const refused = this.apply(config, approvalRefusal !== null ? approvalRefusal : decision);
@@ -250,6 +256,14 @@ export class GuardHttpContext extends HttpContext {
     }
     if (!refused && this.holding) this.addDerivedHeaders(decision);
     return refused;
+  }
+
+  // The module's own time for the body decision (reading the body, parsing, deciding, checking an approval
+  // token), in microseconds; a wait for the approval service is not part of it. The clock is wall time, so a
+  // step backwards records 0.
+  private recordDecisionTime(startNanos: u64): void {
+    const now = getCurrentTimeNanoseconds();
+    this.guardRoot.metrics.recordDecisionTime(now > startNanos ? (now - startNanos) / 1000 : 0);
   }
 
   // Webhook mode: the request stays paused in the body phase while the approval service decides (its answer
@@ -311,6 +325,7 @@ export class GuardHttpContext extends HttpContext {
   }
 
   private finishApproval(config: GuardConfig, decision: Decision, approved: bool, reason: string): void {
+    this.guardRoot.metrics.approval(reason);
     if (approved) {
       this.apply(config, decision);
       if (this.holding) this.addDerivedHeaders(decision);
@@ -343,25 +358,32 @@ export class GuardHttpContext extends HttpContext {
   // Counts, logs and (in enforce mode) carries out a decision. Returns true when a local reply was sent.
   private apply(config: GuardConfig, decision: Decision): bool {
     this.noteDecision(config, decision);
-    const metrics = this.guardRoot.metrics;
-    metrics.count(metrics.requests);
     const enforce = config.mode == Mode.Enforce;
+    this.countDecision(decision, enforce);
     if (decision.allow) {
-      metrics.count(metrics.allowed);
       // Allowed requests are the hot path: format the line only when debug logging is on.
       if (logEnabled(LogLevel.Debug)) log(LogLevel.Debug, decisionLogLine(logWriter, decision, config.mode, enforce));
       return false;
     }
     log(LogLevel.Info, decisionLogLine(logWriter, decision, config.mode, enforce));
-    if (!enforce) {
-      metrics.count(metrics.auditOnly);
-      return false;
-    }
-    metrics.count(metrics.denied);
+    if (!enforce) return false;
     this.replied = true;
     const body = decision.reply;
     this.reply(<u32>decision.httpStatus, "mcp_guard_" + decision.reason, body !== null ? body : new ArrayBuffer(0));
     return true;
+  }
+
+  // One decision per stream is counted, the first: the one its audit record reports (a stream refused at the
+  // headers in audit mode goes on to a body decision, which is logged but not counted again).
+  private countDecision(decision: Decision, enforce: bool): void {
+    if (this.counted) return;
+    this.counted = true;
+    const metrics = this.guardRoot.metrics;
+    const outcome = decision.allow ? L.DECISION_ALLOW : enforce ? L.DECISION_DENY : L.DECISION_WOULD_DENY;
+    metrics.requests.add(L.methodClass(decision.method, decision.isBatch, decision.allow), outcome, 1);
+    // A batch is counted as one request of class batch; its tool calls are not counted one by one.
+    if (!decision.isBatch && decision.method == "tools/call") metrics.toolCalls.add(metrics.toolLabel(decision.tool), outcome, 1);
+    if (!decision.allow) metrics.errors.add(L.ERROR_KINDS.indexOf(decision.reason), 0, 1);
   }
 
   // The first refusal (or would-be refusal) of a stream is the one its audit record reports.

@@ -1,30 +1,60 @@
-// Counters exported through Envoy stats (Istio shows module-defined metrics under the `wasmcustom` prefix).
-import { MetricType, defineMetric, incrementMetric } from "../abi";
+// The filter's metrics, exported through Envoy stats (Envoy keeps a module's metrics under `wasmcustom.`; with
+// the proxy setting in README "Metrics", Istio exports them to Prometheus with labels).
+import { MetricType, defineMetric, incrementMetric, recordMetric } from "../abi";
+import { GuardConfig } from "../policy/config";
+import { NameList } from "../policy/name_list";
+import { LabelledCounter, NO_METRIC } from "./labelled_counter";
+import {
+  APPROVAL_OUTCOMES, DECISIONS, ERROR_KINDS, LISTS, METHOD_CLASSES, approvalOutcome, labelValue,
+} from "./metric_labels";
 
-const NO_METRIC: u32 = 0xffffffff;
+// Allowlisted names that get a `tool` label of their own, in configuration order; calls of any other tool
+// (and of names beyond this many) count under `other`. Bounds the series an allowlist of thousands would add.
+export const MAX_TOOL_LABELS: i32 = 100;
+const TOOL_OTHER: i32 = 0;
 
 export class GuardMetrics {
-  requests: u32 = NO_METRIC;
-  allowed: u32 = NO_METRIC;
-  denied: u32 = NO_METRIC;
-  auditOnly: u32 = NO_METRIC;
-  toolsRemoved: u32 = NO_METRIC;
+  requests: LabelledCounter = new LabelledCounter("mcp_guard_requests_total", ["method_class", "decision"], [METHOD_CLASSES, DECISIONS]);
+  toolCalls: LabelledCounter = new LabelledCounter("mcp_guard_tool_calls_total", ["tool", "decision"], [["other"], DECISIONS]);
+  errors: LabelledCounter = new LabelledCounter("mcp_guard_request_errors_total", ["kind"], [ERROR_KINDS]);
+  entriesRemoved: LabelledCounter = new LabelledCounter("mcp_guard_list_entries_removed_total", ["list"], [LISTS]);
+  approvals: LabelledCounter = new LabelledCounter("mcp_guard_approvals_total", ["outcome"], [APPROVAL_OUTCOMES]);
+  // Allowlisted tool name → its index in the `tool` label values (0 is `other`).
+  private toolIndex: Map<string, i32> = new Map<string, i32>();
+
+  decisionTime: u32 = NO_METRIC;
   withheld: u32 = NO_METRIC;
-  entriesRemoved: u32 = NO_METRIC;
   serverMethodsRefused: u32 = NO_METRIC;
   pinMismatches: u32 = NO_METRIC;
 
-  define(): void {
-    if (this.requests != NO_METRIC) return;
-    this.requests = defineMetric(MetricType.Counter, "mcp_guard_requests_total");
-    this.allowed = defineMetric(MetricType.Counter, "mcp_guard_allowed_total");
-    this.denied = defineMetric(MetricType.Counter, "mcp_guard_denied_total");
-    this.auditOnly = defineMetric(MetricType.Counter, "mcp_guard_audit_would_deny_total");
-    this.toolsRemoved = defineMetric(MetricType.Counter, "mcp_guard_tools_removed_total");
+  // Called by every on_configure: the unlabelled metrics are defined once per VM, the tool labels follow the
+  // configuration.
+  define(config: GuardConfig): void {
+    this.defineToolLabels(config);
+    if (this.decisionTime != NO_METRIC) return;
+    this.decisionTime = defineMetric(MetricType.Histogram, "mcp_guard_decision_duration_microseconds");
     this.withheld = defineMetric(MetricType.Counter, "mcp_guard_responses_withheld_total");
-    this.entriesRemoved = defineMetric(MetricType.Counter, "mcp_guard_list_entries_removed_total");
     this.serverMethodsRefused = defineMetric(MetricType.Counter, "mcp_guard_server_methods_refused_total");
     this.pinMismatches = defineMetric(MetricType.Counter, "mcp_guard_tool_pin_mismatches_total");
+  }
+
+  // The exact names of every allowlist (the top level's and each rule's). Globs are left out: what they
+  // match is chosen by the caller.
+  private defineToolLabels(config: GuardConfig): void {
+    const index = new Map<string, i32>();
+    const labels: Array<string> = ["other"];
+    addExactNames(config.defaults.tools, index, labels);
+    for (let i = 0; i < config.rules.length; i++) addExactNames(config.rules[i].access.tools, index, labels);
+    this.toolIndex = index;
+    this.toolCalls = new LabelledCounter("mcp_guard_tool_calls_total", ["tool", "decision"], [labels, DECISIONS]);
+  }
+
+  toolLabel(tool: string): i32 {
+    return this.toolIndex.has(tool) ? this.toolIndex.get(tool) : TOOL_OTHER;
+  }
+
+  approval(reason: string): void {
+    this.approvals.add(approvalOutcome(reason), 0, 1);
   }
 
   count(id: u32): void {
@@ -33,5 +63,19 @@ export class GuardMetrics {
 
   countBy(id: u32, n: i32): void {
     if (id != NO_METRIC && n > 0) incrementMetric(id, <i64>n);
+  }
+
+  recordDecisionTime(micros: u64): void {
+    if (this.decisionTime != NO_METRIC) recordMetric(this.decisionTime, micros);
+  }
+}
+
+function addExactNames(list: NameList, index: Map<string, i32>, labels: Array<string>): void {
+  const names = list.exactNames();
+  for (let i = 0; i < names.length && labels.length <= MAX_TOOL_LABELS; i++) {
+    const name = names[i];
+    if (index.has(name)) continue;
+    index.set(name, labels.length);
+    labels.push(labelValue(name));
   }
 }

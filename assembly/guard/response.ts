@@ -15,6 +15,7 @@ import { INTERNAL_ERROR } from "../mcp/rpc_codes";
 import { SseEvent, incompleteLineScanned, incompleteLineStart, parseSseEvent, sseEventEnd, writeSseEventWithData } from "../mcp/sse";
 import { GuardConfig, Mode } from "../policy/config";
 import { GuardMetrics } from "./metrics";
+import { LIST_TOOLS, listOfRemovedEntry } from "./metric_labels";
 import { PinStatus } from "../policy/pins";
 import { AuditRecord } from "./audit";
 import { ToolHints } from "../policy/tool_hints";
@@ -272,8 +273,9 @@ export class ResponseRewriter {
 
   private report(framing: string): void {
     const messages = this.messages;
-    this.metrics.countBy(this.metrics.toolsRemoved, messages.removedTools.length);
-    this.metrics.countBy(this.metrics.entriesRemoved, messages.removedOther.length);
+    const removed = this.metrics.entriesRemoved;
+    removed.add(LIST_TOOLS, 0, messages.removedTools.length);
+    for (let i = 0; i < messages.removedOther.length; i++) removed.add(listOfRemovedEntry(messages.removedOther[i]), 0, 1);
     this.metrics.countBy(this.metrics.serverMethodsRefused, messages.refusedMethods.length);
     writer.reset();
     writer.beginObject();

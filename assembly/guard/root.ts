@@ -120,7 +120,7 @@ export class GuardRootContext extends RootContext {
     this.pins = new SharedPinStatus(this.rootId);
     this.engine = new RequestEngine(config, this.pins, this.hints);
     this.serverMessages = new ServerMessageFilter(config);
-    this.metrics.define();
+    this.metrics.define(config);
     log(LogLevel.Info, "mcp-guard: configured root \"" + this.rootId + "\": mode " + (config.mode == Mode.Enforce ? "enforce" : "audit") +
       ", " + config.tools.size.toString() + " tool allowlist entries");
     return true;

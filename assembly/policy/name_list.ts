@@ -12,6 +12,11 @@ export class NameList {
     else this.exact.add(entry);
   }
 
+  // The exact (non-glob) names, in the order they were added.
+  exactNames(): Array<string> {
+    return this.exact.values();
+  }
+
   get size(): i32 {
     return this.exact.size + this.patterns.length;
   }
