@@ -2,8 +2,8 @@
 // exact Envoy stat names (labels embedded as Istio reads them) and values, hostile tool names kept out of the
 // labels, and a bounded number of definitions whatever the traffic.
 import { describe, expect, it } from "vitest";
-import { ProxyWasmHost, exchange } from "../src/host/index.ts";
-import { guardModule, post, postHeaders, toolCall } from "./helpers/guard.ts";
+import { ProxyWasmHost, exchange, type HttpCallResponse } from "../src/host/index.ts";
+import { echoUpstream, guardModule, post, postHeaders, toolCall } from "./helpers/guard.ts";
 
 const CONFIG = {
   tool_allowlist: ["search_code", "get_pull_request", "delete_repo", "get_*"],
@@ -68,6 +68,47 @@ describe("metrics after a scripted session", () => {
     const timing = host.metric("mcp_guard_decision_duration_microseconds");
     expect(timing?.type).toBe(2);
     expect(timing?.samples).toEqual(Array(10).fill(250n));
+  });
+
+  it("counts approval outcomes: webhook answers and approval tokens", async () => {
+    // The approval service answers in turn: approved, 403, too late, unreachable.
+    const answers: Array<HttpCallResponse | "timeout" | "reset"> = [
+      { headers: [[":status", "200"]], body: new TextEncoder().encode('{"approved":true}') },
+      { headers: [[":status", "403"]], body: new Uint8Array() },
+      "timeout",
+      "reset",
+    ];
+    const webhook = await ProxyWasmHost.start({
+      module: guardModule(),
+      pluginConfig: JSON.stringify({ tool_allowlist: ["delete_repo"], approval: { mode: "webhook", webhook: { cluster: "approver" } } }),
+      httpCall: async () => answers.shift()!,
+    });
+    for (let i = 0; i < 4; i++) {
+      const body = toolCall(i, "delete_repo", { repo: "acme/widgets" });
+      await exchange(webhook, { headers: postHeaders([], body), body }, echoUpstream);
+    }
+    expect(counters(webhook)).toEqual({
+      "outcome=.=webhook_approved;.;mcp_guard_approvals_total": 1,
+      "outcome=.=webhook_denied;.;mcp_guard_approvals_total": 1,
+      "outcome=.=webhook_timeout;.;mcp_guard_approvals_total": 1,
+      "outcome=.=webhook_unavailable;.;mcp_guard_approvals_total": 1,
+      "method_class=.=tools;.;decision=.=allow;.;mcp_guard_requests_total": 1,
+      "method_class=.=tools;.;decision=.=deny;.;mcp_guard_requests_total": 3,
+      "tool=.=delete_repo;.;decision=.=allow;.;mcp_guard_tool_calls_total": 1,
+      "tool=.=delete_repo;.;decision=.=deny;.;mcp_guard_tool_calls_total": 3,
+    });
+
+    const token = await ProxyWasmHost.start({
+      module: guardModule(),
+      pluginConfig: JSON.stringify({ tool_allowlist: ["delete_repo"], approval: { mode: "token", approval_url: "https://approve.example/a" } }),
+      env: { MCP_GUARD_APPROVAL_KEY: "k".repeat(32) },
+    });
+    await post(token, toolCall(1, "delete_repo"), { headers: [["x-mcp-approval", "v1.not-a-token"]] });
+    await post(token, toolCall(2, "delete_repo"));
+    expect(counters(token)).toMatchObject({
+      "outcome=.=token_malformed;.;mcp_guard_approvals_total": 1,
+      "outcome=.=required;.;mcp_guard_approvals_total": 1,
+    });
   });
 
   it("counts audit-mode refusals as would_deny", async () => {
