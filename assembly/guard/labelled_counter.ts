@@ -9,24 +9,27 @@
 import { MetricType, defineMetric, incrementMetric } from "../abi";
 
 export const NO_METRIC: u32 = 0xffffffff;
+const UNDEFINED_SLOT: i32 = -1;
 
 export class LabelledCounter {
-  private ids: Array<u32>;
+  // Metric ids by slot (stored as i32: NO_METRIC is -1 there).
+  private ids: Array<i32>;
   private secondCount: i32;
 
-  // `values[i]` are the possible values of label `keys[i]` (one or two labels).
-  constructor(private name: string, private keys: Array<string>, private values: Array<Array<string>>) {
-    const secondCount = values.length > 1 ? values[1].length : 1;
-    const slots = values.length > 0 ? values[0].length * secondCount : 0;
-    this.ids = new Array<u32>(slots);
+  // `firstValues` are the possible values of label `firstKey`; with `secondKey` "" the counter has one label.
+  constructor(private name: string, private firstKey: string, private firstValues: Array<string>,
+              private secondKey: string = "", private secondValues: Array<string> = []) {
+    const secondCount = secondKey.length > 0 ? secondValues.length : 1;
+    const slots = firstValues.length * secondCount;
+    this.ids = new Array<i32>(slots);
+    for (let i = 0; i < slots; i++) this.ids[i] = UNDEFINED_SLOT;
     this.secondCount = secondCount;
-    for (let i = 0; i < slots; i++) this.ids[i] = NO_METRIC;
   }
 
   // The Envoy stat name of one series, e.g. `method_class=.=tools;.;decision=.=deny;.;mcp_guard_requests_total`.
   seriesName(first: i32, second: i32): string {
-    let name = this.keys[0] + "=.=" + this.values[0][first] + ";.;";
-    if (this.keys.length > 1) name += this.keys[1] + "=.=" + this.values[1][second] + ";.;";
+    let name = this.firstKey + "=.=" + this.firstValues[first] + ";.;";
+    if (this.secondKey.length > 0) name += this.secondKey + "=.=" + this.secondValues[second] + ";.;";
     return name + this.name;
   }
 
@@ -35,10 +38,10 @@ export class LabelledCounter {
     if (n <= 0 || first < 0 || second < 0 || second >= this.secondCount) return;
     const slot = first * this.secondCount + second;
     if (slot >= this.ids.length) return;
-    let id = this.ids[slot];
+    let id = <u32>this.ids[slot];
     if (id == NO_METRIC) {
       id = defineMetric(MetricType.Counter, this.seriesName(first, second));
-      this.ids[slot] = id;
+      this.ids[slot] = <i32>id;
       if (id == NO_METRIC) return;
     }
     incrementMetric(id, n);

@@ -14,13 +14,15 @@ export const MAX_TOOL_LABELS: i32 = 100;
 const TOOL_OTHER: i32 = 0;
 
 export class GuardMetrics {
-  requests: LabelledCounter = new LabelledCounter("mcp_guard_requests_total", ["method_class", "decision"], [METHOD_CLASSES, DECISIONS]);
-  toolCalls: LabelledCounter = new LabelledCounter("mcp_guard_tool_calls_total", ["tool", "decision"], [["other"], DECISIONS]);
-  errors: LabelledCounter = new LabelledCounter("mcp_guard_request_errors_total", ["kind"], [ERROR_KINDS]);
-  entriesRemoved: LabelledCounter = new LabelledCounter("mcp_guard_list_entries_removed_total", ["list"], [LISTS]);
-  approvals: LabelledCounter = new LabelledCounter("mcp_guard_approvals_total", ["outcome"], [APPROVAL_OUTCOMES]);
-  // Allowlisted tool name → its index in the `tool` label values (0 is `other`).
-  private toolIndex: Map<string, i32> = new Map<string, i32>();
+  requests: LabelledCounter = new LabelledCounter("mcp_guard_requests_total", "method_class", METHOD_CLASSES, "decision", DECISIONS);
+  toolCalls: LabelledCounter = toolCallCounter(["other"]);
+  errors: LabelledCounter = new LabelledCounter("mcp_guard_request_errors_total", "kind", ERROR_KINDS);
+  entriesRemoved: LabelledCounter = new LabelledCounter("mcp_guard_list_entries_removed_total", "list", LISTS);
+  approvals: LabelledCounter = new LabelledCounter("mcp_guard_approvals_total", "outcome", APPROVAL_OUTCOMES);
+  // The allowlisted names that have a `tool` label of their own; a name's index in `toolNames` plus one is the
+  // index of its label (0 is `other`). The set answers the common case, an unknown tool, in one lookup.
+  private toolSet: Set<string> = new Set<string>();
+  private toolNames: Array<string> = new Array<string>();
 
   decisionTime: u32 = NO_METRIC;
   withheld: u32 = NO_METRIC;
@@ -41,16 +43,19 @@ export class GuardMetrics {
   // The exact names of every allowlist (the top level's and each rule's). Globs are left out: what they
   // match is chosen by the caller.
   private defineToolLabels(config: GuardConfig): void {
-    const index = new Map<string, i32>();
+    const set = new Set<string>();
+    const names = new Array<string>();
+    addExactNames(config.defaults.tools, set, names);
+    for (let i = 0; i < config.rules.length; i++) addExactNames(config.rules[i].access.tools, set, names);
     const labels: Array<string> = ["other"];
-    addExactNames(config.defaults.tools, index, labels);
-    for (let i = 0; i < config.rules.length; i++) addExactNames(config.rules[i].access.tools, index, labels);
-    this.toolIndex = index;
-    this.toolCalls = new LabelledCounter("mcp_guard_tool_calls_total", ["tool", "decision"], [labels, DECISIONS]);
+    for (let i = 0; i < names.length; i++) labels.push(labelValue(names[i]));
+    this.toolSet = set;
+    this.toolNames = names;
+    this.toolCalls = toolCallCounter(labels);
   }
 
   toolLabel(tool: string): i32 {
-    return this.toolIndex.has(tool) ? this.toolIndex.get(tool) : TOOL_OTHER;
+    return this.toolSet.has(tool) ? this.toolNames.indexOf(tool) + 1 : TOOL_OTHER;
   }
 
   approval(reason: string): void {
@@ -70,12 +75,16 @@ export class GuardMetrics {
   }
 }
 
-function addExactNames(list: NameList, index: Map<string, i32>, labels: Array<string>): void {
-  const names = list.exactNames();
-  for (let i = 0; i < names.length && labels.length <= MAX_TOOL_LABELS; i++) {
-    const name = names[i];
-    if (index.has(name)) continue;
-    index.set(name, labels.length);
-    labels.push(labelValue(name));
+function toolCallCounter(labels: Array<string>): LabelledCounter {
+  return new LabelledCounter("mcp_guard_tool_calls_total", "tool", labels, "decision", DECISIONS);
+}
+
+function addExactNames(list: NameList, set: Set<string>, names: Array<string>): void {
+  const exact = list.exactNames();
+  for (let i = 0; i < exact.length && names.length < MAX_TOOL_LABELS; i++) {
+    const name = exact[i];
+    if (set.has(name)) continue;
+    set.add(name);
+    names.push(name);
   }
 }
