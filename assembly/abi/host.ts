@@ -7,8 +7,8 @@ import {
 import { OUT_PTR, OUT_SIZE, OUT_U64, releaseHostAllocations, resetOut, takeHostBytes } from "./memory";
 import { utf8Encode } from "./utf8";
 
-/** Wall-clock time in nanoseconds since the epoch (Envoy: the dispatcher's time, which may be frozen during a
- * callback); 0 when the host refused. */
+/** Wall-clock time in nanoseconds since the epoch (Envoy reads its time source's system clock on every call,
+ * so two reads in one callback measure the time between them); 0 when the host refused. */
 export function getCurrentTimeNanoseconds(): u64 {
   resetOut();
   return proxy_get_current_time_nanoseconds(OUT_U64) == WasmResult.Ok ? load<u64>(OUT_U64) : 0;
