@@ -1,12 +1,15 @@
 // Webhook approval: the destructive call waits in the body phase while a real HTTP approval service (started by
 // the test, on loopback) decides through proxy_http_call; approved → forwarded, anything else → refused.
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProxyWasmHost, exchange, type HttpCallRequest, type HttpCallResponse } from "../src/host/index.ts";
 import { echoUpstream, guardModule, postHeaders, toolCall } from "./helpers/guard.ts";
 
 const PREFIX = "mcp_guard_audit ";
+const validateAudit = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync("schema/audit-record.schema.json", "utf8")) as object);
 const SUB = "metadata\0filter_metadata\0envoy.filters.http.jwt_authn\0payload\0sub";
 let server: Server;
 let base = "";
@@ -84,6 +87,25 @@ describe("webhook approval", () => {
     expect(result.upstreamCalled).toBe(false);
     expect(JSON.parse(result.body)).toMatchObject({ jsonrpc: "2.0", id: 4, error: { code: -32001, data: { reason } } });
     expect(audit).toMatchObject({ decision: "approval_denied", reason });
+  });
+
+  it("writes one approval_pending record when the client leaves while the service decides, and ignores the late approval", async () => {
+    const host = await guard({ path: "/slow", timeout_ms: 5000 });
+    const body = toolCall(9, "delete_repo", { repo: "acme/widgets" });
+    const stream = host.newStream();
+    stream.sendRequestHeaders(postHeaders([["x-request-id", "req-gone"]], body), false);
+    stream.sendRequestBody(Buffer.from(body), true);
+    expect(host.pendingHttpCalls).toBe(1);
+    stream.complete(); // the client reset: Envoy's access log, then the filter is destroyed
+    await host.settle(); // the service answers {"approved": true} 1.5 s later
+    expect(host.pendingHttpCalls).toBe(0);
+    expect(stream.upstream.endOfStream).toBe(false);
+    expect(stream.upstream.body.length).toBe(0);
+    const audits = host.logs.filter((l) => l.message.startsWith(PREFIX)).map((l) => JSON.parse(l.message.slice(PREFIX.length)) as Record<string, unknown>);
+    expect(audits).toEqual([expect.objectContaining({ request_id: "req-gone", method: "tools/call", tool: "delete_repo", jsonrpc_id: 9, decision: "approval_pending", reason: "approval_webhook_abandoned", status: 0 })]);
+    expect(validateAudit(audits[0]), JSON.stringify(validateAudit.errors)).toBe(true);
+    expect(host.metric("outcome=.=webhook_abandoned;.;mcp_guard_approvals_total")?.value).toBe(1n);
+    expect(host.metric("outcome=.=webhook_approved;.;mcp_guard_approvals_total")?.value ?? 0n).toBe(0n);
   });
 
   it("does not ask about calls that are not destructive", async () => {

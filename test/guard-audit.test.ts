@@ -88,6 +88,23 @@ describe("audit records", () => {
     expect(list).toMatchObject({ method: "tools/list", tools_removed: ["system_exec"] });
   });
 
+  it("are written once for a stream the client reset before the server answered (status 0)", async () => {
+    const h = await host();
+    const body = toolCall(4, "search_code", { query: "x" });
+    const stream = h.newStream();
+    stream.sendRequestHeaders(postHeaders([["x-request-id", "req-reset"]], body), false);
+    stream.sendRequestBody(Buffer.from(body), true);
+    expect(stream.upstream.endOfStream).toBe(true);
+    expect(records(h)).toHaveLength(0);
+    // Envoy runs the access log (proxy_on_log) and destroys the filter when the downstream resets.
+    stream.complete();
+    stream.complete();
+    const all = records(h);
+    expect(all).toHaveLength(1);
+    expect(validate(all[0])).toBe(true);
+    expect(all[0]).toMatchObject({ request_id: "req-reset", method: "tools/call", tool: "search_code", decision: "allow", status: 0, local_reply: false });
+  });
+
   it("are written for streams without a body too (SSE GET), at the configured log level", async () => {
     const h = await host({ ...SEED_CONFIG, audit: { log_level: "info" } });
     await exchange(h, { headers: [[":method", "GET"], [":path", "/mcp?sessionId=secret"], ["mcp-session-id", "s"]] }, () => ({ headers: [[":status", "200"], ["content-type", "text/event-stream"]] as HeaderList, body: ": ping\n\n" }));

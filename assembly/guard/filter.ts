@@ -36,6 +36,8 @@ const HEADER_TOOL = "x-mcp-tool";
 const HEADER_RESOURCE_URI = "x-mcp-resource-uri";
 const HEADER_PROMPT = "x-mcp-prompt";
 const HEADER_DESTRUCTIVE = "x-mcp-destructive";
+// The reason an audit record gives when the client left while the approval service was deciding.
+const APPROVAL_ABANDONED = "approval_webhook_abandoned";
 const DERIVED_HEADERS: Array<string> = [HEADER_METHOD, HEADER_TOOL, HEADER_RESOURCE_URI, HEADER_PROMPT, HEADER_DESTRUCTIVE];
 
 
@@ -180,6 +182,12 @@ export class GuardHttpContext extends HttpContext {
   }
 
   onLog(): void {
+    // The client went away while the approval service was still deciding: the call never reached the server.
+    if (this.awaitingApproval !== null) {
+      this.awaitingApproval = null;
+      this.guardRoot.metrics.approval(APPROVAL_ABANDONED);
+      this.audit.reason = APPROVAL_ABANDONED;
+    }
     const config = this.guardRoot.config;
     const level = config !== null ? config.auditLogLevel : <i32>LogLevel.Warn;
     log(<LogLevel>level, this.audit.toLine(<i64>(getCurrentTimeNanoseconds() / 1000000)));
@@ -311,6 +319,10 @@ export class GuardHttpContext extends HttpContext {
     }
     this.awaitingApproval = decision;
     this.guardRoot.awaitApproval(call.token, this.contextId);
+    // What the audit record says if the stream ends before the answer (finishApproval rewrites it).
+    this.noteDecision(config, decision);
+    this.audit.decision = "approval_pending";
+    this.audit.reason = "approval_webhook_pending";
     return true;
   }
 
@@ -326,6 +338,7 @@ export class GuardHttpContext extends HttpContext {
 
   private finishApproval(config: GuardConfig, decision: Decision, approved: bool, reason: string): void {
     this.guardRoot.metrics.approval(reason);
+    this.audit.decision = "";
     if (approved) {
       this.apply(config, decision);
       if (this.holding) this.addDerivedHeaders(decision);

@@ -45,7 +45,7 @@ const APPROVAL_PREFIX = "approval_";
 export const APPROVAL_OUTCOMES: Array<string> = [
   "required", "batch", "granted", "token_malformed", "token_bad_signature", "token_expired", "token_other_user",
   "token_other_tool", "token_other_arguments", "webhook_approved", "webhook_denied", "webhook_timeout",
-  "webhook_unavailable",
+  "webhook_unavailable", "webhook_abandoned",
 ];
 
 export function approvalOutcome(reason: string): i32 {
