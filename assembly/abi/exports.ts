@@ -10,6 +10,7 @@
 // stream-context class for them, so they pass data through / ignore the event.
 // The abort handler named by `--use abort=assembly/abi/runtime/abortHandler` must be part of the program.
 import "./runtime";
+import { chargeHostBytes, enterCallback, leaveCallback } from "./collector";
 import { HttpContext, RootContext } from "./context";
 import { FilterDataStatus, FilterHeadersStatus, FilterStatus, FilterTrailersStatus, LogLevel } from "./enums";
 import { log } from "./log";
@@ -41,41 +42,54 @@ export function proxy_abi_version_0_2_1(): void {}
 
 /** The host asks for `size` bytes to copy a result into; we free them once the wrapper copied them. */
 export function proxy_on_memory_allocate(size: usize): usize {
+  chargeHostBytes(size);
   return allocateForHost(size);
 }
 
 // ---- Context lifecycle ----
+//
+// Every callback below that may allocate starts with enterCallback() and ends with leaveCallback(), the only
+// place where garbage is collected (see collector.ts).
 
 export function proxy_on_context_create(contextId: u32, parentContextId: u32): void {
+  enterCallback();
   if (parentContextId == 0) {
     createRootContext(contextId);
-    return;
-  }
-  if (createHttpContext(contextId, parentContextId) === null) {
+  } else if (createHttpContext(contextId, parentContextId) === null) {
     log(LogLevel.Debug, "abi: stream context " + contextId.toString() + " has unknown parent " +
       parentContextId.toString() + "; it will pass through");
   }
+  leaveCallback();
 }
 
 export function proxy_on_done(contextId: u32): u32 {
+  enterCallback();
+  let done: u32 = 1;
   const stream = getHttpContext(contextId);
-  if (stream !== null) return stream.onDone() ? 1 : 0;
-  const root = rootOrLog("proxy_on_done", contextId);
-  if (root !== null) return root.onDone() ? 1 : 0;
-  return 1;
+  if (stream !== null) {
+    done = stream.onDone() ? 1 : 0;
+  } else {
+    const root = rootOrLog("proxy_on_done", contextId);
+    if (root !== null) done = root.onDone() ? 1 : 0;
+  }
+  leaveCallback();
+  return done;
 }
 
 export function proxy_on_log(contextId: u32): void {
+  enterCallback();
   const stream = getHttpContext(contextId);
   if (stream !== null) {
     stream.onLog();
-    return;
+  } else {
+    const root = rootOrLog("proxy_on_log", contextId);
+    if (root !== null) root.onLog();
   }
-  const root = rootOrLog("proxy_on_log", contextId);
-  if (root !== null) root.onLog();
+  leaveCallback();
 }
 
 export function proxy_on_delete(contextId: u32): void {
+  enterCallback();
   const stream = getHttpContext(contextId);
   if (stream !== null) {
     stream.onDelete();
@@ -84,78 +98,105 @@ export function proxy_on_delete(contextId: u32): void {
     if (root !== null) root.onDelete();
   }
   removeContext(contextId);
+  leaveCallback();
 }
 
 // ---- Configuration, timer, queues, foreign functions (root context) ----
 
 export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32): u32 {
+  enterCallback();
   const root = rootOrLog("proxy_on_vm_start", rootContextId);
-  return root !== null && root.onVmStart(<i32>vmConfigurationSize) ? 1 : 0;
+  const result: u32 = root !== null && root.onVmStart(<i32>vmConfigurationSize) ? 1 : 0;
+  leaveCallback();
+  return result;
 }
 
 export function proxy_on_configure(rootContextId: u32, pluginConfigurationSize: u32): u32 {
+  enterCallback();
   const root = rootOrLog("proxy_on_configure", rootContextId);
-  return root !== null && root.onConfigure(<i32>pluginConfigurationSize) ? 1 : 0;
+  const result: u32 = root !== null && root.onConfigure(<i32>pluginConfigurationSize) ? 1 : 0;
+  leaveCallback();
+  return result;
 }
 
 export function proxy_on_tick(rootContextId: u32): void {
+  enterCallback();
   const root = rootOrLog("proxy_on_tick", rootContextId);
   if (root !== null) root.onTick();
+  leaveCallback();
 }
 
 export function proxy_on_queue_ready(rootContextId: u32, queueId: u32): void {
+  enterCallback();
   const root = rootOrLog("proxy_on_queue_ready", rootContextId);
   if (root !== null) root.onQueueReady(queueId);
+  leaveCallback();
 }
 
 export function proxy_on_foreign_function(rootContextId: u32, functionId: u32, argumentsSize: u32): void {
+  enterCallback();
   const root = rootOrLog("proxy_on_foreign_function", rootContextId);
   if (root !== null) root.onForeignFunction(functionId, <i32>argumentsSize);
+  leaveCallback();
 }
 
 // ---- HTTP streams ----
 
 export function proxy_on_request_headers(contextId: u32, numHeaders: u32, endOfStream: u32): u32 {
+  enterCallback();
   const stream = streamOrLog("proxy_on_request_headers", contextId);
-  if (stream === null) return FilterHeadersStatus.Continue;
-  return <u32>stream.onRequestHeaders(<i32>numHeaders, endOfStream != 0);
+  const result: u32 = stream === null ? FilterHeadersStatus.Continue : <u32>stream.onRequestHeaders(<i32>numHeaders, endOfStream != 0);
+  leaveCallback();
+  return result;
 }
 
 export function proxy_on_request_body(contextId: u32, bodySize: u32, endOfStream: u32): u32 {
+  enterCallback();
   const stream = streamOrLog("proxy_on_request_body", contextId);
-  if (stream === null) return FilterDataStatus.Continue;
-  return <u32>stream.onRequestBody(<i32>bodySize, endOfStream != 0);
+  const result: u32 = stream === null ? FilterDataStatus.Continue : <u32>stream.onRequestBody(<i32>bodySize, endOfStream != 0);
+  leaveCallback();
+  return result;
 }
 
 export function proxy_on_request_trailers(contextId: u32, numTrailers: u32): u32 {
+  enterCallback();
   const stream = streamOrLog("proxy_on_request_trailers", contextId);
-  if (stream === null) return FilterTrailersStatus.Continue;
-  return <u32>stream.onRequestTrailers(<i32>numTrailers);
+  const result: u32 = stream === null ? FilterTrailersStatus.Continue : <u32>stream.onRequestTrailers(<i32>numTrailers);
+  leaveCallback();
+  return result;
 }
 
 export function proxy_on_response_headers(contextId: u32, numHeaders: u32, endOfStream: u32): u32 {
+  enterCallback();
   const stream = streamOrLog("proxy_on_response_headers", contextId);
-  if (stream === null) return FilterHeadersStatus.Continue;
-  return <u32>stream.onResponseHeaders(<i32>numHeaders, endOfStream != 0);
+  const result: u32 = stream === null ? FilterHeadersStatus.Continue : <u32>stream.onResponseHeaders(<i32>numHeaders, endOfStream != 0);
+  leaveCallback();
+  return result;
 }
 
 export function proxy_on_response_body(contextId: u32, bodySize: u32, endOfStream: u32): u32 {
+  enterCallback();
   const stream = streamOrLog("proxy_on_response_body", contextId);
-  if (stream === null) return FilterDataStatus.Continue;
-  return <u32>stream.onResponseBody(<i32>bodySize, endOfStream != 0);
+  const result: u32 = stream === null ? FilterDataStatus.Continue : <u32>stream.onResponseBody(<i32>bodySize, endOfStream != 0);
+  leaveCallback();
+  return result;
 }
 
 export function proxy_on_response_trailers(contextId: u32, numTrailers: u32): u32 {
+  enterCallback();
   const stream = streamOrLog("proxy_on_response_trailers", contextId);
-  if (stream === null) return FilterTrailersStatus.Continue;
-  return <u32>stream.onResponseTrailers(<i32>numTrailers);
+  const result: u32 = stream === null ? FilterTrailersStatus.Continue : <u32>stream.onResponseTrailers(<i32>numTrailers);
+  leaveCallback();
+  return result;
 }
 
 // ---- HTTP callouts (answered on the root context) ----
 
 export function proxy_on_http_call_response(rootContextId: u32, token: u32, numHeaders: u32, bodySize: u32, numTrailers: u32): void {
+  enterCallback();
   const root = rootOrLog("proxy_on_http_call_response", rootContextId);
   if (root !== null) root.onHttpCallResponse(token, <i32>numHeaders, <i32>bodySize, <i32>numTrailers);
+  leaveCallback();
 }
 
 // ---- gRPC callouts: no gRPC client in this SDK, events are ignored ----

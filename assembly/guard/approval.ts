@@ -2,6 +2,7 @@
 // audit record), refused until a human approves (an error carrying the approval URL: MCP's URL-elicitation
 // error −32042 for clients on 2025-11-25 or later, a plain error otherwise), or allowed only with a valid
 // approval token for exactly this user, tool and arguments.
+import { percentByte } from "../mcp/ascii";
 import { JsonDocument, JsonError, JsonWriter } from "../json";
 import { sha256Hex } from "../crypto/sha256";
 import { canonicalJsonBytes } from "../mcp/canonical_json";
@@ -36,7 +37,7 @@ function percentEncode(text: string): string {
     const b = bytes[i];
     const unreserved = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b == 0x2d || b == 0x2e || b == 0x5f || b == 0x7e;
     if (unreserved) out += String.fromCharCode(b);
-    else out += "%" + (b < 16 ? "0" : "") + b.toString(16).toUpperCase();
+    else out += percentByte(b);
   }
   return out;
 }

@@ -4,6 +4,7 @@
 // approval key from the VM environment. The signed fields travel in clear so a refusal can say *why* a valid
 // token does not fit this call (other user, other tool, other arguments, expired). `mcp-guard approve` mints one
 // (src/approval/token.ts); the two sides are tested against each other.
+import { asciiLowerCase } from "../mcp/ascii";
 import { fromHex } from "../crypto/hex";
 import { parseContentLength } from "./media_type";
 import { constantTimeEquals, hmacSha256 } from "../crypto/hmac";
@@ -49,11 +50,11 @@ export function verifyApprovalToken(token: string, key: ArrayBuffer, user: strin
   if (tokenUser === null || tokenTool === null || fromHex(digest) === null || digest.length != 64 || !isDecimal(expiry) || mac === null || mac.byteLength != 32) {
     return TOKEN_MALFORMED;
   }
-  const expected = hmacSha256(key, approvalMessage(tokenUser, tokenTool, digest.toLowerCase(), expiry));
+  const expected = hmacSha256(key, approvalMessage(tokenUser, tokenTool, asciiLowerCase(digest), expiry));
   if (!constantTimeEquals(expected, mac)) return TOKEN_BAD_SIGNATURE;
   if (parseContentLength(expiry) < nowSeconds) return TOKEN_EXPIRED;
   if (tokenUser != user) return TOKEN_OTHER_USER;
   if (tokenTool != tool) return TOKEN_OTHER_TOOL;
-  if (digest.toLowerCase() != argumentsDigest) return TOKEN_OTHER_ARGUMENTS;
+  if (asciiLowerCase(digest) != argumentsDigest) return TOKEN_OTHER_ARGUMENTS;
   return TOKEN_VALID;
 }

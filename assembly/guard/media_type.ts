@@ -1,19 +1,21 @@
 // Header checks on a request that carries a body: the filter can only inspect identity-encoded JSON, so
 // anything else is refused (415) rather than forwarded uninspected.
 
+import { asciiLowerCase } from "../mcp/ascii";
+
 // True for `application/json` with no charset or charset=utf-8 (case-insensitive, optionally quoted).
 export function isJsonContentType(value: string | null): bool {
   if (value === null) return false;
   const parts = value.split(";");
   if (parts.length == 0) return false;
-  if (parts[0].trim().toLowerCase() != "application/json") return false;
+  if (asciiLowerCase(parts[0].trim()) != "application/json") return false;
   for (let i = 1; i < parts.length; i++) {
     const param = parts[i].trim();
     if (param.length == 0) continue;
     const eq = param.indexOf("=");
     if (eq < 0) return false;
-    const name = param.substring(0, eq).trim().toLowerCase();
-    let val = param.substring(eq + 1).trim().toLowerCase();
+    const name = asciiLowerCase(param.substring(0, eq).trim());
+    let val = asciiLowerCase(param.substring(eq + 1).trim());
     if (val.length >= 2 && val.startsWith("\"") && val.endsWith("\"")) val = val.substring(1, val.length - 1);
     if (name == "charset" && val != "utf-8" && val != "utf8") return false;
   }
@@ -23,7 +25,7 @@ export function isJsonContentType(value: string | null): bool {
 // True when no content-encoding applies (absent, empty or `identity`).
 export function isIdentityEncoding(value: string | null): bool {
   if (value === null) return true;
-  const v = value.trim().toLowerCase();
+  const v = asciiLowerCase(value.trim());
   return v.length == 0 || v == "identity";
 }
 

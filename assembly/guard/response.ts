@@ -8,6 +8,7 @@
 // in its place.
 import { BufferType, LogLevel, getBufferBytes, log, setBufferBytes } from "../abi";
 import { JsonWriter, jsonErrorMessage } from "../json";
+import { asciiLowerCase } from "../mcp/ascii";
 import { Bytes } from "../mcp/bytes";
 import { writeErrorResponse } from "../mcp/error_reply";
 import { FilterOutcome, ServerMessageFilter } from "../mcp/list_filter";
@@ -31,7 +32,7 @@ const WHOLE_BUFFER: i32 = 0x7fffffff;
 export function mediaType(value: string | null): string {
   if (value === null) return "";
   const semicolon = value.indexOf(";");
-  return (semicolon >= 0 ? value.substring(0, semicolon) : value).trim().toLowerCase();
+  return asciiLowerCase((semicolon >= 0 ? value.substring(0, semicolon) : value).trim());
 }
 
 export function framingOf(contentType: string | null): Framing {

@@ -29,6 +29,8 @@ export class ServerMessageFilter {
   // The caller's policy for the message under way.
   private access: AccessPolicy;
   readonly output: Bytes = new Bytes();
+  // The rebuilt array of the list being filtered; kept between lists so a warm filter does not grow a new one.
+  private keptEntries: Bytes = new Bytes();
   // What the last call removed, for the log and the audit.
   readonly removedTools: Array<string> = new Array<string>();
   readonly removedOther: Array<string> = new Array<string>();
@@ -150,7 +152,8 @@ export class ServerMessageFilter {
     const doc = this.doc;
     const list = doc.get(result, key);
     if (doc.type(list) != JsonType.Array) return false;
-    const kept = new Bytes();
+    const kept = this.keptEntries;
+    kept.clear();
     kept.appendByte(0x5b); // [
     let keptCount = 0;
     let removedHere = 0;

@@ -39,6 +39,7 @@ export let incompleteLineStart: i32 = 0;
 export let incompleteLineScanned: i32 = 0;
 
 export function sseEventEnd(ptr: usize, from: i32, len: i32, final: bool, scanFrom: i32 = -1, scannedTo: i32 = -1): i32 {
+  dropCachedLines();
   let p = scanFrom > from ? scanFrom : from;
   let q = scannedTo > p && scannedTo <= len ? scannedTo : p;
   while (p < len) {
@@ -89,20 +90,62 @@ function lineMatches(ptr: usize, start: i32, nameEnd: i32, name: string): bool {
   return true;
 }
 
-// Calls back for each line of [start, end): (lineStart, lineEnd, terminatorEnd).
+// Line ends of the event parseSseEvent read last, kept for writeSseEventWithData on the same event: a message's
+// data line is often hundreds of KB, and finding its end again would scan it once more. The cache names its
+// event by (ptr, start, end); sseEventEnd and writeSseEventWithData drop it, so it can only serve the write that
+// follows the parse of the same bytes (both callers parse, filter the data, then write, without touching the
+// buffer in between). An event of more lines than fit is simply scanned again.
+const MAX_CACHED_LINES: i32 = 16;
+const cachedLineEnds = new StaticArray<i32>(MAX_CACHED_LINES);
+let cachedPtr: usize = 0;
+let cachedStart: i32 = -1;
+let cachedEnd: i32 = -1;
+let cachedLines: i32 = -1; // -1: nothing cached
+
+function dropCachedLines(): void {
+  cachedLines = -1;
+}
+
+// Steps through the lines of [start, end): lineStart, lineEnd (at the CR or LF, or end), next line's start.
+// `record` fills the line-end cache; otherwise the cache is used when it describes these bytes.
 class LineCursor {
   lineStart: i32 = 0;
   lineEnd: i32 = 0;
   next: i32 = 0;
+  private index: i32 = 0;
+  private replayLines: i32 = 0; // cached line ends this cursor may use
 
-  constructor(private ptr: usize, private end: i32, start: i32) {
+  constructor(private ptr: usize, private end: i32, start: i32, private record: bool) {
     this.next = start;
+    if (record) {
+      cachedPtr = ptr;
+      cachedStart = start;
+      cachedEnd = end;
+      cachedLines = 0;
+    } else {
+      if (cachedLines > 0 && cachedPtr == ptr && cachedStart == start && cachedEnd == end) this.replayLines = cachedLines;
+      dropCachedLines();
+    }
   }
 
   advance(): bool {
     if (this.next >= this.end) return false;
     const ptr = this.ptr;
-    const q = findLineEnd(ptr, this.next, this.end);
+    let q: i32;
+    if (this.index < this.replayLines) {
+      q = cachedLineEnds[this.index];
+    } else {
+      q = findLineEnd(ptr, this.next, this.end);
+      if (this.record) {
+        if (this.index < MAX_CACHED_LINES) {
+          cachedLineEnds[this.index] = q;
+          cachedLines = this.index + 1;
+        } else {
+          cachedLines = -1; // too many lines: the writer scans them itself
+        }
+      }
+    }
+    this.index++;
     this.lineStart = this.next;
     this.lineEnd = q;
     let after = q;
@@ -133,7 +176,7 @@ export function parseSseEvent(ptr: usize, start: i32, end: i32, out: SseEvent): 
   out.type = "message";
   out.hasData = false;
   out.data.clear();
-  const cursor = new LineCursor(ptr, end, start);
+  const cursor = new LineCursor(ptr, end, start, true);
   while (cursor.advance()) {
     const ls = cursor.lineStart;
     const le = cursor.lineEnd;
@@ -153,7 +196,7 @@ export function parseSseEvent(ptr: usize, start: i32, end: i32, out: SseEvent): 
 // Writes the event again with new data: every non-data line (id, event, retry, comments) is kept byte for
 // byte, the data lines are replaced, at the place of the first one, by `data` split into lines.
 export function writeSseEventWithData(ptr: usize, start: i32, end: i32, data: ArrayBuffer, out: Bytes): void {
-  const cursor = new LineCursor(ptr, end, start);
+  const cursor = new LineCursor(ptr, end, start, false);
   let dataWritten = false;
   while (cursor.advance()) {
     const ls = cursor.lineStart;
@@ -176,21 +219,24 @@ export function writeSseEventWithData(ptr: usize, start: i32, end: i32, data: Ar
   out.appendByte(LF);
 }
 
+// "data: ", the prefix of every data line written.
+const DATA_PREFIX: usize = memory.data<u8>([0x64, 0x61, 0x74, 0x61, 0x3a, 0x20]);
+const DATA_PREFIX_LENGTH: i32 = 6;
+
+// One `data:` line per line of `data` (CRLF, LF or CR end a line; an empty `data` still gives one line). The
+// data is usually one JSON message without line breaks, hundreds of KB: lines are found eight bytes at a time.
 function writeDataLines(data: ArrayBuffer, out: Bytes): void {
   const ptr = changetype<usize>(data);
   const len = data.byteLength;
   let lineStart = 0;
-  let i = 0;
-  while (i <= len) {
-    const atEnd = i == len;
-    const b: u8 = atEnd ? 0 : load<u8>(ptr + <usize>i);
-    if (atEnd || b == LF || b == CR) {
-      out.appendString("data: ");
-      out.append(ptr + <usize>lineStart, i - lineStart);
-      out.appendByte(LF);
-      if (!atEnd && b == CR && i + 1 < len && load<u8>(ptr + <usize>(i + 1)) == LF) i++;
-      lineStart = i + 1;
-    }
-    i++;
+  while (true) {
+    const i = findLineEnd(ptr, lineStart, len);
+    out.append(DATA_PREFIX, DATA_PREFIX_LENGTH);
+    out.append(ptr + <usize>lineStart, i - lineStart);
+    out.appendByte(LF);
+    if (i >= len) return;
+    let next = i + 1;
+    if (load<u8>(ptr + <usize>i) == CR && next < len && load<u8>(ptr + <usize>next) == LF) next++;
+    lineStart = next;
   }
 }

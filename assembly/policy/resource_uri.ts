@@ -5,6 +5,7 @@
 // that decodes before splitting. Malformed escapes are refused too. What passes is normalised (decoded, `.`
 // segments removed) for the prefix allowlist.
 
+import { asciiLowerCase } from "../mcp/ascii";
 const MAX_DECODE_ROUNDS = 4;
 
 export class UriVerdict {
@@ -45,7 +46,7 @@ function percentDecode(text: string): string | null {
 }
 
 function hasEncodedSeparator(text: string): bool {
-  const lower = text.toLowerCase();
+  const lower = asciiLowerCase(text);
   return lower.indexOf("%2f") >= 0 || lower.indexOf("%5c") >= 0;
 }
 

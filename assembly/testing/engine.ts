@@ -4,6 +4,7 @@ import { RequestEngine } from "../guard/engine";
 import { Decision } from "../guard/decision";
 import { parseConfig } from "../policy/config";
 import { RequestHeaders } from "../mcp/request_headers";
+import { chargeHostBytes, enterCallback, leaveCallback } from "../abi/collector";
 
 let input = new ArrayBuffer(1024);
 let engine: RequestEngine | null = null;
@@ -34,9 +35,14 @@ export function configure(len: i32): bool {
 export function decide(len: i32): i32 {
   const e = engine;
   if (e === null) return -1;
+  // Collects garbage as the module does after a callback that read `len` bytes (minimal runtime only).
+  enterCallback();
+  chargeHostBytes(<usize>len);
   const decision = e.decide(changetype<usize>(input), len, noHeaders);
   last = decision;
-  return decision.allow ? 1 : 0;
+  const allowed = decision.allow ? 1 : 0;
+  leaveCallback();
+  return allowed;
 }
 
 // Results of the last call, as UTF-8 strings written into the input buffer: returns the byte length.

@@ -6,6 +6,7 @@ import { Bytes } from "../mcp/bytes";
 import { FilterOutcome, ServerMessageFilter } from "../mcp/list_filter";
 import { SseEvent, incompleteLineScanned, incompleteLineStart, parseSseEvent, sseEventEnd, writeSseEventWithData } from "../mcp/sse";
 import { parseConfig } from "../policy/config";
+import { chargeHostBytes, enterCallback, leaveCallback } from "../abi/collector";
 
 let input = new ArrayBuffer(1024);
 let filter: ServerMessageFilter | null = null;
@@ -36,8 +37,12 @@ export function configure(len: i32): bool {
 export function filterJson(len: i32): i32 {
   const f = filter;
   if (f === null) return -1;
+  // Collects garbage as the module does after a callback that read `len` bytes (minimal runtime only).
+  enterCallback();
+  chargeHostBytes(<usize>len);
   const outcome = f.filter(changetype<usize>(input), len);
   outputFromFilter = true;
+  leaveCallback();
   return outcome;
 }
 
@@ -54,6 +59,8 @@ export function sseReset(): void {
 export function sseChunk(len: i32, final: bool): i32 {
   const f = filter;
   if (f === null) return -1;
+  enterCallback();
+  chargeHostBytes(<usize>len);
   carry.append(changetype<usize>(input), len);
   outputFromFilter = false;
   output.clear();
@@ -80,6 +87,7 @@ export function sseChunk(len: i32, final: bool): i32 {
   carry.dropFront(from);
   resumeScan = resume > from ? resume - from : 0;
   resumeScanned = scanned > from ? scanned - from : 0;
+  leaveCallback();
   return output.length;
 }
 

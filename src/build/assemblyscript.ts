@@ -2,7 +2,7 @@
 // targets build at once). Used by the test setup and the benchmark: the filter itself (asconfig.json targets)
 // and the entries in assembly/testing/, which export one part of the module (JSON reader, engine) on its own.
 import { execFile } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { createRequire } from "node:module";
 
@@ -37,7 +37,17 @@ export interface CompileOptions {
   optimize?: boolean;
 }
 
-/** Compiles a test entry with the same runtime settings as the filter, plus the runtime exports. */
+/** The AssemblyScript runtime the filter is built with (asconfig.json `options.runtime`). */
+export function filterRuntime(): string {
+  const config = JSON.parse(readFileSync("asconfig.json", "utf8")) as { options?: { runtime?: string } };
+  return config.options?.runtime ?? "incremental";
+}
+
+/**
+ * Compiles a test entry with the same runtime settings as the filter, plus the runtime exports. With the
+ * minimal runtime nothing is collected unless the entry calls the collector (assembly/abi/collector.ts) as the
+ * engine and list-filter entries do, or the caller calls `__collect`.
+ */
 export async function compileAssemblyScript(entry: string, outFile: string, options: CompileOptions = {}): Promise<void> {
   mkdirSync(dirname(outFile), { recursive: true });
   await runAsc([
@@ -46,7 +56,7 @@ export async function compileAssemblyScript(entry: string, outFile: string, opti
     // not import the ABI layer.
     "assembly/abi/runtime.ts",
     "--outFile", outFile,
-    "--runtime", "incremental",
+    "--runtime", filterRuntime(),
     "--exportStart", "_initialize",
     "--use", "abort=assembly/abi/runtime/abortHandler",
     "--exportRuntime",
