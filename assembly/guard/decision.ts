@@ -1,4 +1,5 @@
 // What the engine decided about one request, and what the client gets when it is refused.
+import { same } from "../mcp/message";
 
 // Machine-readable reasons: stable strings used in logs, audit records and metrics.
 export const REASON_ALLOWED = "allowed";
@@ -54,22 +55,29 @@ export class Decision {
 
   /** Back to "allowed, nothing known" for the next request. */
   reset(): void {
+    this.resetOutcome();
+    if (!same(this.method, "")) this.method = "";
+    if (!same(this.tool, "")) this.tool = "";
+    if (!same(this.prompt, "")) this.prompt = "";
+    if (!same(this.resource, "")) this.resource = "";
+    if (this.id !== null) this.id = null;
+  }
+
+  /** Back to "allowed" without touching what names the request (method, tool, prompt, resource, id). */
+  resetOutcome(): void {
     this.allow = true;
     this.httpStatus = 200;
     this.rpcCode = 0;
-    this.reason = REASON_ALLOWED;
-    this.detail = "";
-    this.reply = null;
-    this.method = "";
-    this.tool = "";
-    this.prompt = "";
-    this.resource = "";
-    this.id = null;
     this.argumentsStart = -1;
     this.argumentsEnd = -1;
     this.destructive = false;
     this.isBatch = false;
     this.messageCount = 0;
+    // Every store of a reference runs the incremental GC's write barrier; most of these are already at their
+    // defaults after an allowed request, so only the ones that changed are written.
+    if (!same(this.reason, REASON_ALLOWED)) this.reason = REASON_ALLOWED;
+    if (!same(this.detail, "")) this.detail = "";
+    if (this.reply !== null) this.reply = null;
   }
 
   /** A Decision of its own with the same content (strings and buffers are never changed in place). */

@@ -4,7 +4,7 @@
 import { JsonDocument, JsonError, JsonType, jsonErrorMessage } from "../json";
 import { JsonWriter } from "../json/writer";
 import { writeErrorResponse } from "../mcp/error_reply";
-import { Message, MessageKind, classifyMessage } from "../mcp/message";
+import { Message, MessageKind, classifyMessage, same } from "../mcp/message";
 import { batchesAllowed } from "../mcp/protocol";
 import { RequestHeaders, requiresHeaderMirroring } from "../mcp/request_headers";
 import { HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, RESOURCE_NOT_FOUND } from "../mcp/rpc_codes";
@@ -42,13 +42,14 @@ class MessageVerdict {
   reset(): void {
     this.allow = true;
     this.rpcCode = 0;
-    this.message = "";
-    this.reason = R.REASON_ALLOWED;
     this.policyDenial = false;
-    this.tool = "";
-    this.prompt = "";
-    this.resource = "";
     this.destructive = false;
+    // Only what a refusal or the last message set is written back (each reference store is a GC write barrier).
+    if (!same(this.message, "")) this.message = "";
+    if (!same(this.reason, R.REASON_ALLOWED)) this.reason = R.REASON_ALLOWED;
+    if (!same(this.tool, "")) this.tool = "";
+    if (!same(this.prompt, "")) this.prompt = "";
+    if (!same(this.resource, "")) this.resource = "";
   }
 }
 
@@ -105,11 +106,12 @@ export class RequestEngine {
       this.checkMirroredHeaders(message, headers, verdict);
     }
     const decision = this.decision;
-    decision.reset();
-    decision.method = message.method;
-    decision.tool = verdict.tool;
-    decision.prompt = verdict.prompt;
-    decision.resource = verdict.resource;
+    decision.resetOutcome();
+    // The same tool called again carries the same strings: store only what changed (see Decision.reset).
+    if (!same(decision.method, message.method)) decision.method = message.method;
+    if (!same(decision.tool, verdict.tool)) decision.tool = verdict.tool;
+    if (!same(decision.prompt, verdict.prompt)) decision.prompt = verdict.prompt;
+    if (!same(decision.resource, verdict.resource)) decision.resource = verdict.resource;
     decision.destructive = verdict.destructive;
     decision.messageCount = 1;
     decision.id = this.idOf(message);
@@ -175,7 +177,8 @@ export class RequestEngine {
 
     const method = message.method;
     const index = message.methodIndex;
-    const permitted = index >= 0 && index < this.standardPermitted.length ? this.standardPermitted[index] : this.config.methods.permits(method);
+    const standard = this.standardPermitted;
+    const permitted = index >= 0 && index < standard.length ? load<bool>(changetype<usize>(standard) + <usize>index) : this.config.methods.permits(method);
     if (!permitted) {
       return deny(verdict, METHOD_NOT_FOUND, "Method not found: " + method, R.REASON_METHOD_NOT_ALLOWED, true);
     }

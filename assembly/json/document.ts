@@ -280,6 +280,8 @@ export class JsonDocument {
    * top byte, as plainWord(text) computes it for a constant; -1 (all ones) for anything else. Compares a short
    * value such as "2.0" in one step.
    */
+  // @ts-ignore: decorator
+  @inline
   shortPlainWord(node: i32): u64 {
     if (!this.valid(node)) return <u64>-1;
     const kind = this.field(node, N_KIND);
@@ -337,6 +339,8 @@ export class JsonDocument {
   }
 
   /** Whether `node` is a number whose exact value is an integer with |v| <= 2^53 (403, 403.0, 4.03e2). */
+  // @ts-ignore: decorator
+  @inline
   isInteger(node: i32): bool {
     if (!this.isType(node, JsonType.Number)) return false;
     const start = this.field(node, N_START);

@@ -26,6 +26,14 @@ const P_ARGUMENTS = 1;
 const P_META = 2;
 const P_URI = 3;
 const members = new StaticArray<i32>(6);
+const membersPtr = changetype<usize>(members);
+
+/** Value node of member `k` from the last members() call (plain load: `k` is one of the constants above). */
+// @ts-ignore: decorator
+@inline
+function member(k: i32): i32 {
+  return load<i32>(membersPtr + (<usize>k << 2));
+}
 const JSONRPC_VERSION = plainWord("2.0");
 // The standard methods, looked up by their bytes (NameList keeps them in STANDARD_METHODS order).
 const STANDARD = new NameList();
@@ -49,11 +57,12 @@ export class Message {
   errorCode: i32 = 0;
   errorMessage: string = "";
 
+  // Everything but `method`, which classifyMessage sets on every path (a reference store runs the GC's write
+  // barrier, so the same method as last time is not written again).
   reset(node: i32): void {
     this.kind = MessageKind.Invalid;
     this.node = node;
     this.idNode = -1;
-    this.method = "";
     this.methodIndex = -1;
     this.paramsNode = -1;
     this.nameNode = -1;
@@ -61,8 +70,20 @@ export class Message {
     this.metaNode = -1;
     this.uriNode = -1;
     this.errorCode = 0;
-    this.errorMessage = "";
+    if (!same(this.errorMessage, "")) this.errorMessage = "";
   }
+
+  setMethod(method: string): Message {
+    if (!same(this.method, method)) this.method = method;
+    return this;
+  }
+}
+
+/** Whether `a` and `b` are the same string object (not just equal text): a cheap test before a store. */
+// @ts-ignore: decorator
+@inline
+export function same(a: string, b: string): bool {
+  return changetype<usize>(a) == changetype<usize>(b);
 }
 
 function invalid(out: Message, message: string): Message {
@@ -80,44 +101,44 @@ export function isValidId(doc: JsonDocument, node: i32): bool {
 /** Classifies the message at `node` into `out` (reset first) and returns it. */
 export function classifyMessage(doc: JsonDocument, node: i32, out: Message): Message {
   out.reset(node);
-  if (doc.type(node) != JsonType.Object) return invalid(out, "Invalid Request: a JSON-RPC message must be an object");
-  const m = members;
-  doc.members(node, MESSAGE_MEMBERS, m);
-  const idNode = m[M_ID];
-  const version = m[M_JSONRPC];
-  const methodNode = m[M_METHOD];
-  const params = m[M_PARAMS];
-  const hasResult = m[M_RESULT] >= 0;
-  const hasError = m[M_ERROR] >= 0;
+  // The method is known further down; the refusals before it name none.
+  if (doc.type(node) != JsonType.Object) return invalid(out.setMethod(""), "Invalid Request: a JSON-RPC message must be an object");
+  doc.members(node, MESSAGE_MEMBERS, members);
+  const idNode = member(M_ID);
+  const version = member(M_JSONRPC);
+  const methodNode = member(M_METHOD);
+  const params = member(M_PARAMS);
+  const hasResult = member(M_RESULT) >= 0;
+  const hasError = member(M_ERROR) >= 0;
 
   if (idNode >= 0) {
-    if (!isValidId(doc, idNode)) return invalid(out, "Invalid Request: id must be a string or an integer");
+    if (!isValidId(doc, idNode)) return invalid(out.setMethod(""), "Invalid Request: id must be a string or an integer");
     out.idNode = idNode;
   }
   // One comparison for the usual "2.0"; an escaped form ("2\u002e0") is decoded.
-  if (version < 0 || (doc.shortPlainWord(version) != JSONRPC_VERSION && !doc.stringEquals(version, "2.0"))) return invalid(out, "Invalid Request: jsonrpc must be \"2.0\"");
+  if (version < 0 || (doc.shortPlainWord(version) != JSONRPC_VERSION && !doc.stringEquals(version, "2.0"))) return invalid(out.setMethod(""), "Invalid Request: jsonrpc must be \"2.0\"");
 
   if (methodNode >= 0) {
     // Found on its bytes when it has no escapes; otherwise decoded ("tools\/call" is tools/call too: the
     // index, not the spelling, decides how the message is judged).
     let index = doc.hasEscapes(methodNode) ? -1 : STANDARD.exactIndex(doc.contentAddress(methodNode), doc.contentLength(methodNode));
     if (index >= 0 && doc.type(methodNode) == JsonType.String) {
-      out.method = STANDARD_METHODS[index];
+      out.setMethod(STANDARD_METHODS[index]);
     } else {
       const method = doc.getString(methodNode);
-      if (method === null) return invalid(out, "Invalid Request: method must be a string");
-      out.method = method;
+      if (method === null) return invalid(out.setMethod(""), "Invalid Request: method must be a string");
+      out.setMethod(method);
       index = STANDARD_METHODS.indexOf(method);
     }
     out.methodIndex = index;
     if (params >= 0) {
       if (doc.type(params) != JsonType.Object) return invalid(out, "Invalid Request: params must be an object");
       out.paramsNode = params;
-      doc.members(params, PARAMS_MEMBERS, m);
-      out.nameNode = m[P_NAME];
-      out.argumentsNode = m[P_ARGUMENTS];
-      out.metaNode = m[P_META];
-      out.uriNode = m[P_URI];
+      doc.members(params, PARAMS_MEMBERS, members);
+      out.nameNode = member(P_NAME);
+      out.argumentsNode = member(P_ARGUMENTS);
+      out.metaNode = member(P_META);
+      out.uriNode = member(P_URI);
     }
     if (hasResult || hasError) return invalid(out, "Invalid Request: a request cannot carry result or error");
     out.kind = idNode >= 0 ? MessageKind.Request : MessageKind.Notification;
@@ -125,6 +146,7 @@ export function classifyMessage(doc: JsonDocument, node: i32, out: Message): Mes
   }
 
   // No method: a response to a request the server sent (sampling, elicitation, roots, ping).
+  out.setMethod("");
   if (idNode < 0 && !hasError) return invalid(out, "Invalid Request: a message needs a method, or an id with result or error");
   if (hasResult == hasError) return invalid(out, "Invalid Request: a response carries exactly one of result and error");
   out.kind = MessageKind.Response;
