@@ -152,16 +152,3 @@ export function classifyMessage(doc: JsonDocument, node: i32, out: Message): Mes
   out.kind = MessageKind.Response;
   return out;
 }
-
-// params.<key> as a decoded string, or null when params or the member is missing or not a string.
-export function paramString(doc: JsonDocument, message: Message, key: string): string | null {
-  if (message.paramsNode < 0) return null;
-  const value = doc.get(message.paramsNode, key);
-  if (value < 0) return null;
-  return doc.getString(value);
-}
-
-// The tool a tools/call names: params.name.
-export function toolCallName(doc: JsonDocument, message: Message): string | null {
-  return doc.getString(message.nameNode);
-}
