@@ -237,11 +237,14 @@ export class JsonDocument {
       if (start <= end && end <= inputLength) {
         const plain = (load<i32>(np + N_KIND) & FLAG_ESCAPES) == 0;
         let k = -1;
-        if (plain && end - start <= 8) {
-          // The usual key: its length and one word against each name, here rather than in a call per key.
-          const w = wordOf(input, start, end - start, inputLength);
+        if (plain) {
+          // The usual key: its length and first 8 bytes against each name, here rather than in a call per key
+          // (a longer name's remaining bytes are compared after that).
+          const length = end - start;
+          const w = wordOf(input, start, length < 8 ? length : 8, inputLength);
           for (let j = 0; j < n; j++) {
-            if (load<i32>(lengths + (<usize>j << 2)) == end - start && load<u64>(words + (<usize>j << 3)) == w) {
+            if (load<i32>(lengths + (<usize>j << 2)) == length && load<u64>(words + (<usize>j << 3)) == w &&
+                (length <= 8 || names.tailEquals(j, input, start))) {
               k = j;
               break;
             }
@@ -353,9 +356,9 @@ export class JsonDocument {
 }
 
 /**
- * A short table of ASCII names looked up by the raw bytes of a JSON string: a name of up to 8 bytes is kept as
- * one 64-bit word, so an unescaped key is recognised by its length and one load; anything else (escapes, longer
- * names) takes the decoding comparison.
+ * A short table of ASCII names looked up by the raw bytes of a JSON string: each name's length and first 8 bytes
+ * (one 64-bit word) are kept, so an unescaped key is recognised by its length and one load (and, beyond 8
+ * bytes, a comparison of the rest); an escaped key takes the decoding comparison.
  */
 export class NameTable {
   readonly count: i32;
@@ -379,6 +382,18 @@ export class NameTable {
     }
     this.wordsPtr = changetype<usize>(this.words);
     this.lengthsPtr = changetype<usize>(this.lengths);
+  }
+
+  /** Whether the bytes from input + start + 8 are the rest of name `k` (whose length the caller checked). */
+  tailEquals(k: i32, input: usize, start: i32): bool {
+    const names = this.names;
+    if (k < 0 || k >= names.length) return false;
+    const name = names[k];
+    const sp = changetype<usize>(name);
+    for (let i = 8; i < name.length; i++) {
+      if (<u32>load<u8>(input + <usize>(start + i)) != <u32>load<u16>(sp + (<usize>i << 1))) return false;
+    }
+    return true;
   }
 
   /**
