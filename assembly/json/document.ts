@@ -111,15 +111,11 @@ export class JsonDocument {
   }
 
   /** Type of `node`; JsonType.Absent for an id that names no node. A key node is a String. */
-  // @ts-ignore: decorator
-  @inline
   type(node: i32): JsonType {
     if (!this.valid(node)) return JsonType.Absent;
     return <JsonType>(this.field(node, N_KIND) & TYPE_MASK);
   }
 
-  // @ts-ignore: decorator
-  @inline
   isType(node: i32, t: JsonType): bool {
     return this.valid(node) && (this.field(node, N_KIND) & TYPE_MASK) == <i32>t;
   }
@@ -130,15 +126,11 @@ export class JsonDocument {
   }
 
   /** Offset of the first byte of the value's text (strings: the opening quote); -1 if absent. */
-  // @ts-ignore: decorator
-  @inline
   start(node: i32): i32 {
     return this.valid(node) ? this.field(node, N_START) : -1;
   }
 
   /** Offset just past the value's text; -1 if absent. */
-  // @ts-ignore: decorator
-  @inline
   end(node: i32): i32 {
     return this.valid(node) ? this.field(node, N_END) : -1;
   }
