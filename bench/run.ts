@@ -4,12 +4,15 @@
 //
 // Options: --quick (shorter measurements, 20,000 soak exchanges, no runtime variants), --no-simd, --no-json-as,
 // --soak N (exchanges in the memory section), --out DIR (where results.json, REPORT.md and the chart go;
-// default bench/).
+// default bench/), --sections a,b (only these sections of bench/suite.ts, e.g. toolCall), --shapes a,b
+// (structured, text) and --sizes a,b (KB) for the tools/call section. A partial run still writes its files:
+// point --out elsewhere to keep the committed report.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildBenchModules } from "./modules.ts";
 import { chartSvg, formatResults, reportMarkdown } from "./report.ts";
-import { runBench } from "./suite.ts";
+import { runBench, type Section } from "./suite.ts";
+import type { BodyShape } from "./sections/tool-call.ts";
 import { argValue } from "./args.ts";
 
 const CHART = "time-per-request.svg";
@@ -24,7 +27,19 @@ async function main(): Promise<void> {
     simd: !quick && !process.argv.includes("--no-simd"),
     jsonAs: !process.argv.includes("--no-json-as"),
   });
-  const results = await runBench({ quick, modules, log, ...(soak !== undefined ? { soakRequests: Number(soak) } : {}) });
+  const list = (name: string) => argValue(name)?.split(",").filter((s) => s.length > 0);
+  const sections = list("--sections") as Section[] | undefined;
+  const shapes = list("--shapes") as BodyShape[] | undefined;
+  const sizesKB = list("--sizes")?.map(Number);
+  const results = await runBench({
+    quick,
+    modules,
+    log,
+    ...(soak !== undefined ? { soakRequests: Number(soak) } : {}),
+    ...(sections ? { sections } : {}),
+    ...(shapes ? { shapes } : {}),
+    ...(sizesKB ? { sizesKB } : {}),
+  });
 
   console.log(formatResults(results));
   mkdirSync(outDir, { recursive: true });

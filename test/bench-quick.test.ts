@@ -14,14 +14,9 @@ const CI_MEASURE: MeasureOptions = { warmupMs: 40, batchMs: 2, budgetMs: 200, mi
 
 let results: BenchResults;
 
-// Known miss, tracked in issue 7: at 0.4 KB the module is about as fast as Node (0.9–1.2×, the CI floor is 1×),
-// because guard/engine.ts allocates per request (Decision, Message, verdict, strings). It is reported in the
-// table but not asserted until that allocation is gone, so the check does not flap around its floor.
-const KNOWN_MISSES = new Set(["toolcall-ratio-structured-0.4", "toolcall-ratio-text-0.4"]);
-
 function failures(prefix: string): string[] {
   return results.targets
-    .filter((t) => t.id.startsWith(prefix) && t.ciFailure && !KNOWN_MISSES.has(t.id))
+    .filter((t) => t.id.startsWith(prefix) && t.ciFailure)
     .map((t) => `${t.description}: ${t.measured} (CI requires ${t.ciFloor})`);
 }
 
@@ -35,8 +30,6 @@ describe("quick benchmark (ratio floors only)", () => {
   it("decides tools/call at least as fast as half the target ratio over the Node baseline", () => {
     expect(failures("toolcall-ratio")).toEqual([]);
   });
-
-  it.todo("decides 0.4 KB tools/call at least as fast as the Node baseline (known miss: per-request allocation in guard/engine.ts)");
 
   it("rewrites a 1000-tool tools/list (JSON and SSE) at least as fast as half the target ratio", () => {
     expect(failures("toolslist-ratio")).toEqual([]);

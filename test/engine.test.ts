@@ -57,6 +57,35 @@ describe("the pure request engine", () => {
     }
   });
 
+  it("reuses its decision without carrying anything over from the request before", () => {
+    engine.configure({ tool_allowlist: ["search_code"] });
+    const sequence: Array<[Uint8Array, boolean, string]> = [
+      [call("system_exec"), false, "tool_not_allowed"],
+      [call("search_code"), true, "allowed"],
+      [encode('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":7}}'), false, "invalid_tool_name"],
+      [encode('{"jsonrpc":"2.0","id":2,"method":"ping"}'), true, "allowed"],
+      [encode('{"jsonrpc":"2.0","id":3,"result":{}}'), true, "allowed"],
+      [call("search_code"), true, "allowed"],
+    ];
+    for (const [body, allowed, reason] of sequence) {
+      expect(engine.decide(body), new TextDecoder().decode(body)).toBe(allowed);
+      expect(engine.lastReason()).toBe(reason);
+      if (allowed) expect(engine.lastReply()).toBe("");
+    }
+  });
+
+  it("recognises a method and a tool name however they are spelled (escapes are decoded, not compared as bytes)", () => {
+    engine.configure({ tool_allowlist: ["search_code", "sûr"] });
+    const escapedMethod = '{"jsonrpc":"2.0","id":1,"method":"tools\\/call","params":{"name":"system_exec"}}';
+    expect(engine.decide(encode(escapedMethod))).toBe(false);
+    expect(engine.lastReason()).toBe("tool_not_allowed");
+    expect(engine.decide(encode('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search\\u005fcode"}}'))).toBe(true);
+    expect(engine.decide(encode('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"s\\u00fbr"}}'))).toBe(true);
+    expect(engine.decide(call("sûr"))).toBe(true);
+    expect(engine.decide(call("sur"))).toBe(false);
+    expect(engine.decide(encode('{"jsonrpc":"2\\u002e0","id":1,"method":"tools/call","params":{"n\\u0061me":"search_code"}}'))).toBe(true);
+  });
+
   it("keeps linear memory flat when the same requests repeat", () => {
     // A fresh instance: earlier tests' reconfigurations leave garbage the incremental GC collects in its own time.
     const engine = WasmEngine.load("build/test/engine.wasm");

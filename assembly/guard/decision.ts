@@ -1,4 +1,5 @@
 // What the engine decided about one request, and what the client gets when it is refused.
+import { same } from "../mcp/message";
 
 // Machine-readable reasons: stable strings used in logs, audit records and metrics.
 export const REASON_ALLOWED = "allowed";
@@ -24,6 +25,8 @@ export const REASON_BODY_TOO_LARGE = "body_too_large";
 export const REASON_UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
 export const REASON_UNSUPPORTED_ENCODING = "unsupported_encoding";
 
+// The engine fills one Decision per request and reuses it for the next (RequestEngine.decide): read it before
+// deciding again, or keep a copy() (the webhook approval, which outlives the callback, does).
 export class Decision {
   allow: bool = true;
   // HTTP status of the local reply when refused.
@@ -49,4 +52,53 @@ export class Decision {
   destructive: bool = false;
   isBatch: bool = false;
   messageCount: i32 = 0;
+
+  /** Back to "allowed, nothing known" for the next request. */
+  reset(): void {
+    this.resetOutcome();
+    if (!same(this.method, "")) this.method = "";
+    if (!same(this.tool, "")) this.tool = "";
+    if (!same(this.prompt, "")) this.prompt = "";
+    if (!same(this.resource, "")) this.resource = "";
+    if (this.id !== null) this.id = null;
+  }
+
+  /** Back to "allowed" without touching what names the request (method, tool, prompt, resource, id). */
+  resetOutcome(): void {
+    this.allow = true;
+    this.httpStatus = 200;
+    this.rpcCode = 0;
+    this.argumentsStart = -1;
+    this.argumentsEnd = -1;
+    this.destructive = false;
+    this.isBatch = false;
+    this.messageCount = 0;
+    // Every store of a reference runs the incremental GC's write barrier; most of these are already at their
+    // defaults after an allowed request, so only the ones that changed are written.
+    if (!same(this.reason, REASON_ALLOWED)) this.reason = REASON_ALLOWED;
+    if (!same(this.detail, "")) this.detail = "";
+    if (this.reply !== null) this.reply = null;
+  }
+
+  /** A Decision of its own with the same content (strings and buffers are never changed in place). */
+  copy(): Decision {
+    const d = new Decision();
+    d.allow = this.allow;
+    d.httpStatus = this.httpStatus;
+    d.rpcCode = this.rpcCode;
+    d.reason = this.reason;
+    d.detail = this.detail;
+    d.reply = this.reply;
+    d.method = this.method;
+    d.tool = this.tool;
+    d.prompt = this.prompt;
+    d.resource = this.resource;
+    d.id = this.id;
+    d.argumentsStart = this.argumentsStart;
+    d.argumentsEnd = this.argumentsEnd;
+    d.destructive = this.destructive;
+    d.isBatch = this.isBatch;
+    d.messageCount = this.messageCount;
+    return d;
+  }
 }

@@ -4,7 +4,7 @@
 import { JsonDocument, JsonError, JsonType, jsonErrorMessage } from "../json";
 import { JsonWriter } from "../json/writer";
 import { writeErrorResponse } from "../mcp/error_reply";
-import { Message, MessageKind, classifyMessage, paramString, toolCallName } from "../mcp/message";
+import { Message, MessageKind, classifyMessage, same } from "../mcp/message";
 import { batchesAllowed } from "../mcp/protocol";
 import { RequestHeaders, requiresHeaderMirroring } from "../mcp/request_headers";
 import { HEADER_MISMATCH, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, RESOURCE_NOT_FOUND } from "../mcp/rpc_codes";
@@ -14,12 +14,18 @@ import { PinStatus } from "../policy/pins";
 import { ToolHints } from "../policy/tool_hints";
 import { ApprovalMode } from "../policy/approval_config";
 import { AccessPolicy } from "../policy/access";
+import { STANDARD_METHODS } from "../policy/methods";
 import * as R from "./decision";
 import { Decision } from "./decision";
 
 // The deepest node the decision reads: batch array (0) → message (1) → params (2) → params.name (3). Deeper
 // values (tool arguments) are validated in full but not recorded, which keeps big arguments cheap.
 const RECORD_DEPTH: i32 = 3;
+
+const TOOLS_CALL = STANDARD_METHODS.indexOf("tools/call");
+const PROMPTS_GET = STANDARD_METHODS.indexOf("prompts/get");
+const RESOURCES_READ = STANDARD_METHODS.indexOf("resources/read");
+const RESOURCES_SUBSCRIBE = STANDARD_METHODS.indexOf("resources/subscribe");
 
 // The verdict on one message inside a body.
 class MessageVerdict {
@@ -32,16 +38,44 @@ class MessageVerdict {
   prompt: string = "";
   resource: string = "";
   destructive: bool = false;
+
+  reset(): void {
+    this.allow = true;
+    this.rpcCode = 0;
+    this.policyDenial = false;
+    this.destructive = false;
+    // Only what a refusal or the last message set is written back (each reference store is a GC write barrier).
+    if (!same(this.message, "")) this.message = "";
+    if (!same(this.reason, R.REASON_ALLOWED)) this.reason = R.REASON_ALLOWED;
+    if (!same(this.tool, "")) this.tool = "";
+    if (!same(this.prompt, "")) this.prompt = "";
+    if (!same(this.resource, "")) this.resource = "";
+  }
 }
 
+// A request body is decided without allocating, apart from the id's copy kept for the audit record: the
+// Decision, the Message and the verdict of a single message are the engine's own, reset per request; the
+// method and an allowed tool's name are strings the policy already holds, recognised on the body's bytes.
 export class RequestEngine {
   private doc: JsonDocument = new JsonDocument();
   // The caller's policy for the decision under way.
   private access: AccessPolicy;
   private writer: JsonWriter = new JsonWriter();
+  private decision: Decision = new Decision();
+  private message: Message = new Message();
+  private verdict: MessageVerdict = new MessageVerdict();
+  // config.methods.permits() of each standard method, in STANDARD_METHODS order: the policy does not change
+  // while this engine lives.
+  private standardPermitted: StaticArray<bool> = new StaticArray<bool>(STANDARD_METHODS.length);
+  // isDestructive's answer for the last tool, by identity: an allowed tool's name is the allowlist's own
+  // string, so the same tool called again skips the glob matching and the hint lookup (until a hint changes).
+  private lastTool: string = "";
+  private lastHintsVersion: i32 = -1;
+  private lastDestructive: bool = false;
 
   constructor(private config: GuardConfig, private pins: PinStatus = new PinStatus(), private hints: ToolHints = new ToolHints()) {
     this.access = config.defaults;
+    for (let i = 0; i < STANDARD_METHODS.length; i++) this.standardPermitted[i] = config.methods.permits(STANDARD_METHODS[i]);
     const limits = this.doc.limits;
     limits.maxBytes = config.limits.maxBodyBytes;
     limits.maxDepth = config.limits.maxJsonDepth;
@@ -50,7 +84,7 @@ export class RequestEngine {
     limits.rejectDuplicateKeys = true;
   }
 
-  // Decides a complete request body held at [ptr, ptr + len).
+  // Decides a complete request body held at [ptr, ptr + len). The Decision is reused by the next call.
   decide(ptr: usize, len: i32, headers: RequestHeaders, access: AccessPolicy | null = null): Decision {
     this.access = access !== null ? access : this.config.defaults;
     const protocolVersion = headers.protocolVersion;
@@ -62,19 +96,27 @@ export class RequestEngine {
     const root = doc.root();
     if (doc.type(root) == JsonType.Array) return this.decideBatch(root, protocolVersion);
 
-    const message = classifyMessage(doc, root);
-    let verdict = this.judge(message);
-    if (verdict.allow) verdict = this.checkMirroredHeaders(message, headers, verdict);
-    const decision = new Decision();
-    decision.method = message.method;
-    decision.tool = verdict.tool;
-    decision.prompt = verdict.prompt;
-    decision.resource = verdict.resource;
+    const message = classifyMessage(doc, root, this.message);
+    const verdict = this.verdict;
+    verdict.reset();
+    this.judge(message, verdict);
+    // Without any of the mirrored headers there is nothing to compare (and on versions before 2026-07-28
+    // nothing is required): skip the call.
+    if (verdict.allow && (headers.protocolVersion !== null || headers.mcpMethod !== null || headers.mcpName !== null)) {
+      this.checkMirroredHeaders(message, headers, verdict);
+    }
+    const decision = this.decision;
+    decision.resetOutcome();
+    // The same tool called again carries the same strings: store only what changed (see Decision.reset).
+    if (!same(decision.method, message.method)) decision.method = message.method;
+    if (!same(decision.tool, verdict.tool)) decision.tool = verdict.tool;
+    if (!same(decision.prompt, verdict.prompt)) decision.prompt = verdict.prompt;
+    if (!same(decision.resource, verdict.resource)) decision.resource = verdict.resource;
     decision.destructive = verdict.destructive;
     decision.messageCount = 1;
     decision.id = this.idOf(message);
-    if (message.method == "tools/call" && message.paramsNode >= 0) {
-      const args = doc.get(message.paramsNode, "arguments");
+    if (message.methodIndex == TOOLS_CALL && message.paramsNode >= 0) {
+      const args = message.argumentsNode;
       decision.argumentsStart = doc.start(args);
       decision.argumentsEnd = doc.end(args);
     }
@@ -127,36 +169,58 @@ export class RequestEngine {
     return message.idNode >= 0 ? this.doc.rawBytes(message.idNode) : null;
   }
 
-  private judge(message: Message): MessageVerdict {
-    const verdict = new MessageVerdict();
+  private judge(message: Message, verdict: MessageVerdict): MessageVerdict {
     if (message.kind == MessageKind.Invalid) {
       return deny(verdict, message.errorCode, message.errorMessage, R.REASON_INVALID_REQUEST, false);
     }
     if (message.kind == MessageKind.Response) return verdict;
 
     const method = message.method;
-    if (!this.config.methods.permits(method)) {
+    const index = message.methodIndex;
+    const standard = this.standardPermitted;
+    const permitted = index >= 0 && index < standard.length ? load<bool>(changetype<usize>(standard) + <usize>index) : this.config.methods.permits(method);
+    if (!permitted) {
       return deny(verdict, METHOD_NOT_FOUND, "Method not found: " + method, R.REASON_METHOD_NOT_ALLOWED, true);
     }
-    if (method == "tools/call") {
-      const tool = toolCallName(this.doc, message);
-      if (tool === null) {
-        return deny(verdict, INVALID_REQUEST, "Invalid Request: tools/call needs params.name as a string", R.REASON_INVALID_TOOL_NAME, false);
-      }
+    if (index == TOOLS_CALL) {
+      return this.judgeToolCall(message, verdict);
+    } else if (index == PROMPTS_GET) {
+      return this.judgePrompt(message, verdict);
+    } else if (index == RESOURCES_READ || index == RESOURCES_SUBSCRIBE) {
+      return this.judgeResource(message, verdict);
+    }
+    return verdict;
+  }
+
+  private judgeToolCall(message: Message, verdict: MessageVerdict): MessageVerdict {
+    const doc = this.doc;
+    const nameNode = message.nameNode;
+    if (doc.type(nameNode) != JsonType.String) {
+      return deny(verdict, INVALID_REQUEST, "Invalid Request: tools/call needs params.name as a string", R.REASON_INVALID_TOOL_NAME, false);
+    }
+    // An exact allowlist entry is found on the name's bytes and its own string stands for the tool; anything
+    // else (escapes, a glob, a refusal) decodes the name.
+    const tools = this.access.tools;
+    let entry = -1;
+    if (!doc.hasEscapes(nameNode)) entry = tools.exactIndex(doc.contentAddress(nameNode), doc.contentLength(nameNode));
+    let tool = "";
+    if (entry >= 0) {
+      tool = tools.exactName(entry);
+    } else {
+      const decoded = doc.getString(nameNode);
+      if (decoded !== null) tool = decoded;
       verdict.tool = tool;
-      if (!this.access.tools.matches(tool)) {
+      if (!tools.matches(tool)) {
         // Same answer as for a tool the server does not have, so the allowlist cannot be probed.
         return deny(verdict, INVALID_PARAMS, "Unknown tool: " + tool, R.REASON_TOOL_NOT_ALLOWED, true);
       }
-      verdict.destructive = this.isDestructive(tool);
-      if (this.config.toolPins.has(tool) && this.pins.isMismatched(tool)) {
-        // The server last described this tool differently from its pin: the agent never saw it, so it is unknown.
-        return deny(verdict, INVALID_PARAMS, "Unknown tool: " + tool, R.REASON_TOOL_PIN_MISMATCH, true);
-      }
-    } else if (method == "prompts/get") {
-      return this.judgePrompt(message, verdict);
-    } else if (method == "resources/read" || method == "resources/subscribe") {
-      return this.judgeResource(message, verdict);
+    }
+    verdict.tool = tool;
+    verdict.destructive = this.isDestructive(tool);
+    const pins = this.config.toolPins;
+    if (pins.size > 0 && pins.has(tool) && this.pins.isMismatched(tool)) {
+      // The server last described this tool differently from its pin: the agent never saw it, so it is unknown.
+      return deny(verdict, INVALID_PARAMS, "Unknown tool: " + tool, R.REASON_TOOL_PIN_MISMATCH, true);
     }
     return verdict;
   }
@@ -173,11 +237,12 @@ export class RequestEngine {
     } else if (required) {
       return mismatch(verdict, "the Mcp-Method header is required");
     }
-    const nameKey = method == "resources/read" ? "uri" : method == "tools/call" || method == "prompts/get" ? "name" : "";
-    if (nameKey.length > 0) {
-      const bodyName = paramString(this.doc, message, nameKey);
+    const index = message.methodIndex;
+    const nameNode = index == RESOURCES_READ ? message.uriNode : index == TOOLS_CALL || index == PROMPTS_GET ? message.nameNode : -2;
+    if (nameNode != -2) {
       const mcpName = headers.mcpName;
       if (mcpName !== null) {
+        const bodyName = this.doc.getString(nameNode);
         if (bodyName === null || mcpName != bodyName) {
           return mismatch(verdict, "Mcp-Name header value " + quoted(mcpName) + " does not match body value " + quoted(bodyName !== null ? bodyName : ""));
         }
@@ -187,7 +252,7 @@ export class RequestEngine {
     }
     const versionHeader = headers.protocolVersion;
     if (versionHeader !== null && message.paramsNode >= 0) {
-      const meta = this.doc.get(message.paramsNode, "_meta");
+      const meta = message.metaNode;
       const bodyVersion = this.doc.getString(this.doc.get(meta, "io.modelcontextprotocol/protocolVersion"));
       if (bodyVersion !== null && bodyVersion != versionHeader.trim()) {
         return mismatch(verdict, "MCP-Protocol-Version header value " + quoted(versionHeader) + " does not match body value " + quoted(bodyVersion));
@@ -200,12 +265,17 @@ export class RequestEngine {
   private isDestructive(tool: string): bool {
     const approval = this.config.approval;
     if (approval.mode == ApprovalMode.Off) return false;
-    if (approval.patterns.matches(tool)) return true;
-    return approval.useAnnotations && this.hints.hint(tool) == 1;
+    const hints = this.hints;
+    if (changetype<usize>(tool) != changetype<usize>(this.lastTool) || hints.version != this.lastHintsVersion) {
+      this.lastTool = tool;
+      this.lastHintsVersion = hints.version;
+      this.lastDestructive = approval.patterns.matches(tool) || (approval.useAnnotations && hints.hint(tool) == 1);
+    }
+    return this.lastDestructive;
   }
 
   private judgePrompt(message: Message, verdict: MessageVerdict): MessageVerdict {
-    const name = paramString(this.doc, message, "name");
+    const name = this.doc.getString(message.nameNode);
     if (name === null) {
       return deny(verdict, INVALID_REQUEST, "Invalid Request: prompts/get needs params.name as a string", R.REASON_INVALID_PARAMS, false);
     }
@@ -218,7 +288,7 @@ export class RequestEngine {
   }
 
   private judgeResource(message: Message, verdict: MessageVerdict): MessageVerdict {
-    const uri = paramString(this.doc, message, "uri");
+    const uri = this.doc.getString(message.uriNode);
     if (uri === null) {
       return deny(verdict, INVALID_REQUEST, "Invalid Request: " + message.method + " needs params.uri as a string", R.REASON_INVALID_PARAMS, false);
     }
@@ -252,8 +322,8 @@ export class RequestEngine {
     let anyInvalid = false;
     let anyDestructive = false;
     for (let item = doc.firstChild(root); item >= 0; item = doc.nextSibling(item)) {
-      const message = classifyMessage(doc, item);
-      const verdict = this.judge(message);
+      const message = classifyMessage(doc, item, new Message());
+      const verdict = this.judge(message, new MessageVerdict());
       if (verdict.destructive) anyDestructive = true;
       if (!verdict.allow) {
         if (firstDenied < 0) firstDenied = messages.length;

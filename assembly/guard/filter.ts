@@ -317,7 +317,7 @@ export class GuardHttpContext extends HttpContext {
       this.finishApproval(config, decision, false, "approval_webhook_unavailable");
       return true;
     }
-    this.awaitingApproval = decision;
+    this.awaitingApproval = decision.copy(); // the engine reuses its Decision for the next request
     this.guardRoot.awaitApproval(call.token, this.contextId);
     // What the audit record says if the stream ends before the answer (finishApproval rewrites it).
     this.noteDecision(config, decision);

@@ -25,6 +25,8 @@ export class JsonDocument {
   private inputLength: i32 = 0;
   private owned: ArrayBuffer | null = null; // keeps parseBytes/parseString input alive
   private nodes: ByteBuffer = new ByteBuffer(64 * NODE_SIZE);
+  // nodes.ptr after the last parse: accessors load from it without going through the managed buffer object.
+  private nodesPtr: usize = 0;
   private nodeCount: i32 = 0;
   private uniqueKeys: bool = true;  // duplicates were rejected by the last parse
 
@@ -70,6 +72,7 @@ export class JsonDocument {
     const count = scan(ptr, len, start, limits, this.nodes);
     if (count < 0) return this.failed(scanError(), scanErrorOffset());
     this.nodeCount = count;
+    this.nodesPtr = this.nodes.ptr;
     return JsonError.None;
   }
 
@@ -94,7 +97,7 @@ export class JsonDocument {
   // @ts-ignore: decorator
   @inline
   private field(node: i32, offset: usize): i32 {
-    return load<i32>(this.nodes.ptr + <usize>node * NODE_SIZE + offset);
+    return load<i32>(this.nodesPtr + <usize>node * NODE_SIZE + offset);
   }
 
   /** Root node (0), or -1 unless the last parse succeeded. */
@@ -180,7 +183,7 @@ export class JsonDocument {
     // The members are walked with plain loads (this runs for every field the guard reads). An unescaped key is
     // compared to an ASCII `key` by length first, then byte for code unit; anything else takes the decoding
     // comparison.
-    const nodes = this.nodes.ptr;
+    const nodes = this.nodesPtr;
     const count = this.nodeCount;
     const input = this.input;
     const inputLength = this.inputLength;
@@ -201,6 +204,87 @@ export class JsonDocument {
       k = load<i32>(np + N_NEXT);
     }
     return found;
+  }
+
+  /**
+   * The value nodes of several members of `object` in one pass over its keys: out[k] = the value of the
+   * member named by entry k of `names`, or -1 (all -1 when `object` is not an object). Cheaper than one `get`
+   * per name when a message's fields are read together. With duplicates allowed, the last one wins, as in `get`.
+   */
+  members(object: i32, names: NameTable, out: StaticArray<i32>): void {
+    const n = names.count < out.length ? names.count : out.length;
+    const outPtr = changetype<usize>(out);
+    for (let k = 0; k < n; k++) store<i32>(outPtr + (<usize>k << 2), -1);
+    if (!this.isType(object, JsonType.Object)) return;
+    const nodes = this.nodesPtr;
+    const count = this.nodeCount;
+    const input = this.input;
+    const inputLength = this.inputLength;
+    const words = names.wordsPtr;
+    const lengths = names.lengthsPtr;
+    for (let key = load<i32>(nodes + <usize>object * NODE_SIZE + N_AUX); key >= 0 && key < count; ) {
+      const np = nodes + <usize>key * NODE_SIZE;
+      const start = load<i32>(np + N_START) + 1;
+      const end = load<i32>(np + N_END) - 1;
+      if (start <= end && end <= inputLength) {
+        const plain = (load<i32>(np + N_KIND) & FLAG_ESCAPES) == 0;
+        let k = -1;
+        if (plain) {
+          // The usual key: its length and first 8 bytes against each name, here rather than in a call per key
+          // (a longer name's remaining bytes are compared after that).
+          const length = end - start;
+          const w = wordOf(input, start, length < 8 ? length : 8, inputLength);
+          for (let j = 0; j < n; j++) {
+            if (load<i32>(lengths + (<usize>j << 2)) == length && load<u64>(words + (<usize>j << 3)) == w &&
+                (length <= 8 || names.tailEquals(j, input, start))) {
+              k = j;
+              break;
+            }
+          }
+        } else {
+          k = names.indexOf(input, start, end, inputLength, plain);
+        }
+        if (k >= 0 && k < n) store<i32>(outPtr + (<usize>k << 2), load<i32>(np + N_AUX));
+      }
+      key = load<i32>(np + N_NEXT);
+    }
+  }
+
+  /**
+   * Where the content of string (or key) `node` lies, to look its bytes up without decoding them: the address
+   * of its first byte (0 when `node` is not a string), and contentLength(node) bytes. The bytes are its text
+   * only when hasEscapes(node) is false.
+   */
+  // @ts-ignore: decorator
+  @inline
+  contentAddress(node: i32): usize {
+    if (!this.isType(node, JsonType.String)) return 0;
+    return this.input + <usize>(this.field(node, N_START) + 1);
+  }
+
+  // @ts-ignore: decorator
+  @inline
+  contentLength(node: i32): i32 {
+    if (!this.isType(node, JsonType.String)) return 0;
+    const n = this.field(node, N_END) - this.field(node, N_START) - 2;
+    return n < 0 ? 0 : n;
+  }
+
+  /**
+   * A string without escapes of at most 7 bytes as one number: its bytes (little endian) with the length in the
+   * top byte, as plainWord(text) computes it for a constant; -1 (all ones) for anything else. Compares a short
+   * value such as "2.0" in one step.
+   */
+  // @ts-ignore: decorator
+  @inline
+  shortPlainWord(node: i32): u64 {
+    if (!this.valid(node)) return <u64>-1;
+    const kind = this.field(node, N_KIND);
+    if ((kind & TYPE_MASK) != JsonType.String || (kind & FLAG_ESCAPES) != 0) return <u64>-1;
+    const start = this.field(node, N_START) + 1;
+    const n = this.field(node, N_END) - 1 - start;
+    if (n < 0 || n > 7 || start + n > this.inputLength) return <u64>-1;
+    return wordOf(this.input, start, n, this.inputLength) | (<u64>n << 56);
   }
 
   /** Whether `node` is a string (or key) whose decoded content equals `s`. */
@@ -228,6 +312,8 @@ export class JsonDocument {
   }
 
   /** Whether a string (or key) node contains a backslash escape. */
+  // @ts-ignore: decorator
+  @inline
   hasEscapes(node: i32): bool {
     return this.isType(node, JsonType.String) && (this.field(node, N_KIND) & FLAG_ESCAPES) != 0;
   }
@@ -248,11 +334,114 @@ export class JsonDocument {
   }
 
   /** Whether `node` is a number whose exact value is an integer with |v| <= 2^53 (403, 403.0, 4.03e2). */
+  // @ts-ignore: decorator
+  @inline
   isInteger(node: i32): bool {
     if (!this.isType(node, JsonType.Number)) return false;
     const start = this.field(node, N_START);
     const end = this.field(node, N_END);
     if (start < 0 || end > this.inputLength) return false;
+    // The usual JSON-RPC id: at most 15 digits and nothing else (the grammar was checked), below 2^53.
+    if (end - start <= 15 && digitsOnly(this.input, start, end)) return true;
     return numberIsSafeInteger(this.input, start, end);
   }
+}
+
+/**
+ * A short table of ASCII names looked up by the raw bytes of a JSON string: each name's length and first 8 bytes
+ * (one 64-bit word) are kept, so an unescaped key is recognised by its length and one load (and, beyond 8
+ * bytes, a comparison of the rest); an escaped key takes the decoding comparison.
+ */
+export class NameTable {
+  readonly count: i32;
+  private words: StaticArray<u64>;
+  private lengths: StaticArray<i32>;
+  // Their addresses, for plain loads in JsonDocument.members.
+  readonly wordsPtr: usize;
+  readonly lengthsPtr: usize;
+
+  constructor(private names: Array<string>) {
+    const n = names.length;
+    this.count = n;
+    this.words = new StaticArray<u64>(n);
+    this.lengths = new StaticArray<i32>(n);
+    for (let k = 0; k < n; k++) {
+      const name = names[k];
+      let w: u64 = 0;
+      for (let i = 0; i < name.length && i < 8; i++) w |= <u64>(name.charCodeAt(i) & 0xff) << (<u64>i << 3);
+      this.words[k] = w;
+      this.lengths[k] = name.length;
+    }
+    this.wordsPtr = changetype<usize>(this.words);
+    this.lengthsPtr = changetype<usize>(this.lengths);
+  }
+
+  /** Whether the bytes from input + start + 8 are the rest of name `k` (whose length the caller checked). */
+  tailEquals(k: i32, input: usize, start: i32): bool {
+    const names = this.names;
+    if (k < 0 || k >= names.length) return false;
+    const name = names[k];
+    const sp = changetype<usize>(name);
+    for (let i = 8; i < name.length; i++) {
+      if (<u32>load<u8>(input + <usize>(start + i)) != <u32>load<u16>(sp + (<usize>i << 1))) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Index of the name equal to the decoded content [start, end) of the `inputLength` bytes at `input`
+   * (`plain`: the content has no escape), or -1.
+   */
+  indexOf(input: usize, start: i32, end: i32, inputLength: i32, plain: bool): i32 {
+    const n = end - start;
+    const count = this.count;
+    if (plain && n <= 8) {
+      const w = wordOf(input, start, n, inputLength);
+      const words = changetype<usize>(this.words);
+      const lengths = changetype<usize>(this.lengths);
+      for (let k = 0; k < count; k++) {
+        if (load<i32>(lengths + (<usize>k << 2)) == n && load<u64>(words + (<usize>k << 3)) == w) return k;
+      }
+      return -1;
+    }
+    const names = this.names;
+    for (let k = 0; k < count && k < names.length; k++) {
+      const name = names[k];
+      if (plain && name.length != n) continue;
+      if (equalsString(input, start, end, name, plain, true)) return k;
+    }
+    return -1;
+  }
+}
+
+/** The `n` (<= 8) bytes at input + start as a little-endian word, zero above them; never reads past the input. */
+// @ts-ignore: decorator
+@inline
+function wordOf(input: usize, start: i32, n: i32, inputLength: i32): u64 {
+  if (n <= 0) return 0;
+  if (start + 8 <= inputLength) {
+    const w = load<u64>(input + <usize>start);
+    return n == 8 ? w : w & ((<u64>1 << (<u64>n << 3)) - 1);
+  }
+  let w: u64 = 0;
+  for (let i = 0; i < n; i++) w |= <u64>load<u8>(input + <usize>(start + i)) << (<u64>i << 3);
+  return w;
+}
+
+/** shortPlainWord's number for an ASCII `text` of at most 7 characters (-1 for a longer one). */
+export function plainWord(text: string): u64 {
+  const n = text.length;
+  if (n > 7) return <u64>-1;
+  let w: u64 = 0;
+  for (let i = 0; i < n; i++) w |= <u64>(text.charCodeAt(i) & 0xff) << (<u64>i << 3);
+  return w | (<u64>n << 56);
+}
+
+/** Whether [start, end) holds only ASCII digits. */
+function digitsOnly(input: usize, start: i32, end: i32): bool {
+  if (start >= end) return false;
+  for (let i = start; i < end; i++) {
+    if (<u32>load<u8>(input + <usize>i) - 0x30 >= 10) return false;
+  }
+  return true;
 }

@@ -4,7 +4,7 @@
 // allowed on purpose.
 import { NameList } from "./name_list";
 
-const STANDARD_METHODS: Array<string> = [
+export const STANDARD_METHODS: Array<string> = [
   "initialize",
   "ping",
   "server/discover",

@@ -4,6 +4,8 @@
 // destructiveHint: false — and name patterns apply whatever the hint says.
 export class ToolHints {
   private destructive: Map<string, bool> = new Map<string, bool>();
+  // Changes whenever a hint is recorded, so a caller may remember an answer until then.
+  version: i32 = 0;
 
   // 1 destructive, 0 not, -1 never listed.
   hint(tool: string): i32 {
@@ -13,5 +15,6 @@ export class ToolHints {
 
   record(tool: string, destructive: bool): void {
     this.destructive.set(tool, destructive);
+    this.version++;
   }
 }
