@@ -258,6 +258,30 @@ describe("mcp-guard serve and call", () => {
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toEqual({ tool: "delete_repo", error: { code: -32602, message: "MCP error -32602: Unknown tool: delete_repo" } });
     expect(unreachable.code).toBe(3);
+    expect(unreachable.stderr).toContain("mcp-guard: cannot connect to http://127.0.0.1:1/mcp: ");
     expect(badArgs.code).toBe(2);
+  });
+
+  it("call sends -H headers over Streamable HTTP and the legacy SSE transport; a malformed -H is a usage error (pin too)", { timeout: 30_000 }, async () => {
+    // A server tool that answers with the authorization header of the request that called it.
+    const echo = await startDemoMcpServer({
+      extend: (server) =>
+        server.registerTool("whoami", { description: "the caller's authorization header" }, (extra) => ({
+          content: [{ type: "text" as const, text: String(extra.requestInfo?.headers.authorization ?? "none") }],
+        })),
+    });
+    try {
+      const [streamable, sse, without, badHeader] = await Promise.all([
+        runCli(["call", "--url", echo.url, "-H", "Authorization: Bearer abc", "whoami"]),
+        runCli(["call", "--url", echo.sseUrl, "--transport", "sse", "-H", "authorization: Bearer legacy", "whoami"]),
+        runCli(["call", "--url", echo.url, "whoami"]),
+        runCli(["pin", "--upstream", echo.url, "-H", "no colon"]),
+      ]);
+      expect([streamable.stdout, sse.stdout, without.stdout]).toEqual(["Bearer abc\n", "Bearer legacy\n", "none\n"]);
+      expect(badHeader.code).toBe(2);
+      expect(badHeader.stderr).toContain('--header must look like "name: value", got "no colon"');
+    } finally {
+      await echo.close();
+    }
   });
 });
