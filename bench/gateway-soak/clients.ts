@@ -2,18 +2,26 @@
 // back (initialize, then rounds of tools/list, a call with progress and a refused call, then DELETE) until told
 // to stop. Every answer is checked as a user would notice it; anything else counts as an error.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { LoggingMessageNotificationSchema, McpError } from "@modelcontextprotocol/sdk/types.js";
-import { LISTED_TOOLS, PROGRESS_STEPS, REFUSED_TOOL, STREAMING_TOOL } from "./upstream.ts";
+import { LISTED_TOOLS, REFUSED_TOOL, STREAMING_TOOL } from "./upstream.ts";
 
 export interface LoadCounts {
   sessions: number;
   rounds: number;
+  /** Rounds over Streamable HTTP: the ones that include a refused call. */
+  streamableRounds: number;
   /** JSON-RPC messages the clients received: responses, progress and logging notifications. */
   messages: number;
+  /** Progress notifications handled by the call's onprogress. */
   progress: number;
+  /** Progress notifications that reached the client but after their call's result: they arrived in the same read
+   * as the result, and the SDK client, which handles notifications a microtask late, had finished the request
+   * (it reports "unknown token"). Delivered, in order, but too late for the SDK's callback. */
+  progressLate: number;
   logging: number;
-  /** Calls of the refused tool answered with the filter's -32602 Unknown tool. */
+  /** Calls of the refused tool answered with the filter's -32602 Unknown tool (Streamable HTTP rounds). */
   refusedSeen: number;
   /** Calls of the refused tool that returned a result (must stay 0). */
   refusedReturned: number;
@@ -27,11 +35,18 @@ export interface LoadCounts {
 }
 
 export function emptyCounts(): LoadCounts {
-  return { sessions: 0, rounds: 0, messages: 0, progress: 0, logging: 0, refusedSeen: 0, refusedReturned: 0, listsWrong: 0, unexpectedNotifications: 0, errors: 0, errorSamples: [] };
+  return { sessions: 0, rounds: 0, streamableRounds: 0, messages: 0, progress: 0, progressLate: 0, logging: 0, refusedSeen: 0, refusedReturned: 0, listsWrong: 0, unexpectedNotifications: 0, errors: 0, errorSamples: [] };
 }
 
+/** Streamable HTTP (each POST answered with its own event stream, plus the session's GET stream), the legacy
+ * HTTP+SSE transport (one GET stream per session carries every answer), or every other client on each. */
+export type SoakTransport = "streamable" | "sse" | "mixed";
+
 export interface LoadOptions {
+  /** The gateway's Streamable HTTP endpoint and legacy SSE endpoint. */
   url: string;
+  sseUrl: string;
+  transport: SoakTransport;
   concurrency: number;
   /** Rounds before a client ends its session and starts a new one. */
   roundsPerSession: number;
@@ -47,7 +62,7 @@ function fail(counts: LoadCounts, message: string): void {
   if (counts.errorSamples.length < 10) counts.errorSamples.push(message);
 }
 
-async function round(client: Client, counts: LoadCounts, n: number, timeout: number): Promise<void> {
+async function round(client: Client, legacy: boolean, counts: LoadCounts, n: number, timeout: number): Promise<void> {
   const list = await client.listTools(undefined, { timeout });
   counts.messages++;
   const names = list.tools.map((t) => t.name);
@@ -68,8 +83,12 @@ async function round(client: Client, counts: LoadCounts, n: number, timeout: num
   counts.progress += progress;
   const text = (result.content as { type: string; text?: string }[])[0]?.text;
   if (text !== `found "${query}"`) fail(counts, `${STREAMING_TOOL} answered ${JSON.stringify(result).slice(0, 200)}`);
-  if (progress !== PROGRESS_STEPS) fail(counts, `${STREAMING_TOOL}: ${progress} progress notifications, expected ${PROGRESS_STEPS}`);
+  // Whether all PROGRESS_STEPS arrived is checked over the run (progress + progressLate): a late one is counted
+  // only after this call returned.
 
+  // Known limitation (README): on the legacy transport the filter answers a refused call on the POST, which the
+  // SDK's SSE client discards, so the call would only time out. Refusals are soaked over Streamable HTTP.
+  if (legacy) return;
   try {
     await client.callTool({ name: REFUSED_TOOL, arguments: { cmd: "id" } }, undefined, { timeout });
     counts.refusedReturned++;
@@ -81,7 +100,7 @@ async function round(client: Client, counts: LoadCounts, n: number, timeout: num
   }
 }
 
-async function session(options: LoadOptions, counts: LoadCounts): Promise<void> {
+async function session(options: LoadOptions, legacy: boolean, counts: LoadCounts): Promise<void> {
   const client = new Client({ name: "soak-client", version: "1.0.0" });
   client.setNotificationHandler(LoggingMessageNotificationSchema, () => {
     counts.logging++;
@@ -91,18 +110,25 @@ async function session(options: LoadOptions, counts: LoadCounts): Promise<void> 
     counts.unexpectedNotifications++;
     fail(counts, `a client received ${notification.method}`);
   };
-  client.onerror = (error) => fail(counts, `client transport: ${error.message}`);
-  const transport = new StreamableHTTPClientTransport(new URL(options.url));
+  client.onerror = (error) => {
+    if (error.message.startsWith("Received a progress notification for an unknown token")) {
+      counts.progressLate++;
+      counts.messages++;
+    } else fail(counts, `client transport: ${error.message}`);
+  };
+  const transport = legacy ? new SSEClientTransport(new URL(options.sseUrl)) : new StreamableHTTPClientTransport(new URL(options.url));
   await client.connect(transport, { timeout: options.requestTimeoutMs });
   counts.messages++;
   try {
     for (let r = 0; r < options.roundsPerSession && !options.stopped(); r++) {
-      await round(client, counts, counts.rounds, options.requestTimeoutMs);
+      await round(client, legacy, counts, counts.rounds, options.requestTimeoutMs);
       counts.rounds++;
+      if (!legacy) counts.streamableRounds++;
     }
-    await transport.terminateSession();
+    // Streamable HTTP ends the session with DELETE; the legacy transport by closing its GET stream.
+    if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession();
   } finally {
-    // Closing aborts the GET stream the client opened after initialize; that abort is not an error.
+    // Closing aborts the GET stream the client holds; that abort is not an error.
     client.onerror = () => undefined;
     await client.close();
   }
@@ -111,14 +137,15 @@ async function session(options: LoadOptions, counts: LoadCounts): Promise<void> 
 
 /** Runs `concurrency` clients until stopped() holds; each finishes its round and session first. */
 export async function runClients(options: LoadOptions, counts: LoadCounts): Promise<void> {
-  const worker = async () => {
+  const worker = async (index: number) => {
+    const legacy = options.transport === "sse" || (options.transport === "mixed" && index % 2 === 1);
     while (!options.stopped()) {
       try {
-        await session(options, counts);
+        await session(options, legacy, counts);
       } catch (error) {
         fail(counts, (error as Error).message);
       }
     }
   };
-  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  await Promise.all(Array.from({ length: options.concurrency }, (_, i) => worker(i)));
 }

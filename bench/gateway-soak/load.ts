@@ -1,13 +1,15 @@
 // The load side of the gateway soak, run as a child process (forked by bench/soak-gateway.ts) so that the
 // gateway's process holds only the gateway: its Node heap is the gateway's, not the clients' or the server's.
 // It starts the MCP server, reports its URL, runs the clients against the gateway URL it is given, and reports
-// counts every second and when stopped. Messages: see LoadMessage / ControlMessage.
-import { emptyCounts, runClients, type LoadCounts } from "./clients.ts";
+// counts every 250 ms and when stopped. Messages: see LoadMessage / ControlMessage.
+import { emptyCounts, runClients, type LoadCounts, type SoakTransport } from "./clients.ts";
 import { REFUSED_TOOL, startSoakUpstream } from "./upstream.ts";
 
 export interface StartLoad {
   type: "start";
-  url: string;
+  /** The gateway's origin; the clients use the server's paths (/mcp, /sse) on it. */
+  origin: string;
+  transport: SoakTransport;
   concurrency: number;
   roundsPerSession: number;
   requestTimeoutMs: number;
@@ -43,8 +45,10 @@ const report = (): LoadReport => ({ counts, refusedAtServer, serverSessions: ser
 process.on("message", (message: ControlMessage) => {
   if (message.type === "start") {
     cpuAtStart = cpuSeconds();
-    const ticker = setInterval(() => send({ type: "counts", ...report() }), 1000);
-    void runClients({ ...message, stopped: () => stopped }, counts).then(() => {
+    // Often enough for the gateway side to see when warm-up is over.
+    const ticker = setInterval(() => send({ type: "counts", ...report() }), 250);
+    const on = (serverUrl: string) => new URL(new URL(serverUrl).pathname, message.origin).href;
+    void runClients({ ...message, url: on(server.url), sseUrl: on(server.sseUrl), stopped: () => stopped }, counts).then(() => {
       clearInterval(ticker);
       send({ type: "done", ...report() });
     });
