@@ -1,17 +1,17 @@
-// Gateway soak: 100 official SDK clients (by default) run MCP sessions for a sustained period through the local
-// gateway — the same build/mcp-guard.wasm in the Envoy-like host — in front of an SDK server that answers every
-// POST with an SSE stream: tools/list answers of 125 tools the list filter cuts to 3, tool calls streaming
-// progress, logging and a non-standard notification the filter removes, refused calls, session ends. The
-// clients and the server run in a child process (bench/gateway-soak/load.ts), so this process is the gateway
-// alone and its Node heap is the gateway's.
+// Gateway soak: 100 official SDK clients (by default; half over Streamable HTTP, half over the legacy HTTP+SSE
+// transport) run MCP sessions for a sustained period through the local gateway — the same build/mcp-guard.wasm in
+// the Envoy-like host — in front of an SDK server that answers in SSE: tools/list answers of 127 tools the list
+// filter cuts to 3, tool calls streaming progress, logging and a non-standard notification the filter removes,
+// refused calls, session ends. The clients and the server run in a child process (bench/gateway-soak/load.ts), so
+// this process is the gateway alone and its Node heap is the gateway's.
 //
 // Recorded: every stream's outcome, what the clients saw (errors must be 0, every refused call refused, no
-// removed notification delivered), and once per sample period the VM's linear memory (the gateway runs one VM,
-// as an Envoy worker) and the Node heap after a full GC. Flat: linear memory at the end equals that after
-// warm-up, and the heap at the end is within HEAP_TOLERANCE of it.
+// removed notification delivered, no progress lost), and once per sample period the VM's linear memory (the
+// gateway runs one VM, as an Envoy worker) and the Node heap after a full GC. Flat: linear memory at the end
+// equals that after warm-up, and the heap at the end is within HEAP_TOLERANCE of it.
 //
-// `npm run soak:gateway [-- --seconds 60 --concurrency 100 --transport streamable|sse|mixed]` prints the summary and writes
-// bench/gateway-soak.json; test/soak.test.ts runs a short version through runGatewaySoak().
+// `npm run soak:gateway [-- --seconds 60 --concurrency 100 --transport streamable|sse|mixed]` prints the summary
+// and writes bench/gateway-soak.json; test/soak.test.ts runs short versions through runGatewaySoak().
 import { fork, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";

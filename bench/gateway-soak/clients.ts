@@ -1,6 +1,7 @@
-// The clients of the gateway soak: official SDK clients over Streamable HTTP, each running sessions back to
-// back (initialize, then rounds of tools/list, a call with progress and a refused call, then DELETE) until told
-// to stop. Every answer is checked as a user would notice it; anything else counts as an error.
+// The clients of the gateway soak: official SDK clients over Streamable HTTP or the legacy HTTP+SSE transport,
+// each running sessions back to back (initialize, then rounds of tools/list, a call with progress and, over
+// Streamable HTTP, a refused call; then DELETE or closing the GET stream) until told to stop. Every answer is
+// checked as a user would notice it; anything else counts as an error.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
