@@ -13,6 +13,7 @@ import { GUARD_WASM } from "./modules.ts";
 import { postHeaders, responseHeaders } from "./policy.ts";
 import { startHost } from "./sections/host.ts";
 import { argValue } from "./args.ts";
+import { heapAfterGcMB } from "./gc.ts";
 
 export interface SoakResult {
   requests: number;
@@ -22,7 +23,7 @@ export interface SoakResult {
   pagesAtEnd: number;
   maxPages: number;
   flat: boolean;
-  /** Node's heap (the host's side), MB, after warm-up and at the end (after a GC when --expose-gc is on). */
+  /** Node's heap (the host's side), MB, after warm-up and at the end, each after a full GC. */
   heapAfterWarmupMB: number;
   heapAtEndMB: number;
   cpuMicrosPerRequest: number;
@@ -71,10 +72,6 @@ export function soakSteps(): Step[] {
   ];
 }
 
-function heapMB(): number {
-  (globalThis as { gc?: () => void }).gc?.();
-  return process.memoryUsage().heapUsed / (1 << 20);
-}
 
 export async function runSoak(options: { requests: number; wasm?: string; onProgress?: (done: number, pages: number) => void }): Promise<SoakResult> {
   const host = await startHost(options.wasm ?? GUARD_WASM);
@@ -91,7 +88,7 @@ export async function runSoak(options: { requests: number; wasm?: string; onProg
   for (let i = 0; i < options.requests; i++) {
     if (i === warmup) {
       pagesAfterWarmup = pages();
-      heapAfterWarmupMB = heapMB();
+      heapAfterWarmupMB = heapAfterGcMB();
       cpuStart = cpuNs();
       wallStart = performance.now();
     }
@@ -107,7 +104,7 @@ export async function runSoak(options: { requests: number; wasm?: string; onProg
   }
   if (warmup >= options.requests) {
     pagesAfterWarmup = pages();
-    heapAfterWarmupMB = heapMB();
+    heapAfterWarmupMB = heapAfterGcMB();
     cpuStart = cpuNs();
     wallStart = performance.now();
   }
@@ -124,7 +121,7 @@ export async function runSoak(options: { requests: number; wasm?: string; onProg
     maxPages: Math.max(maxPages, pagesAtEnd),
     flat: pagesAtEnd === pagesAfterWarmup,
     heapAfterWarmupMB,
-    heapAtEndMB: heapMB(),
+    heapAtEndMB: heapAfterGcMB(),
     cpuMicrosPerRequest: cpuMicros / measured,
     requestsPerSecond: measured / Math.max(seconds, 1e-9),
     seconds,

@@ -10,7 +10,7 @@ const SUB = "metadata\0filter_metadata\0envoy.filters.http.jwt_authn\0payload\0s
 describe("mcp-guard approve", () => {
   it("mints a token the module accepts for that call and refuses for another", async () => {
     const args = { repo: "acme/widgets" };
-    const run = await runCli(["approve", "--user", "alice", "--tool", "delete_repo", "--args", JSON.stringify(args), "--ttl", "120", "--json"], { MCP_GUARD_APPROVAL_KEY: KEY });
+    const run = await runCli(["approve", "--user", "alice", "--tool", "delete_repo", "--args", JSON.stringify(args), "--ttl", "120", "--json"], { env: { MCP_GUARD_APPROVAL_KEY: KEY } });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const { token, expires } = JSON.parse(run.stdout) as { token: string; expires: number };
@@ -32,8 +32,8 @@ describe("mcp-guard approve", () => {
   });
 
   it("refuses to mint without a key, or with bad flags (exit 2)", async () => {
-    expect((await runCli(["approve", "--user", "a", "--tool", "t"], { MCP_GUARD_APPROVAL_KEY: "" })).code).toBe(2);
-    expect((await runCli(["approve", "--user", "a", "--tool", "t", "--args", "{nope"], { MCP_GUARD_APPROVAL_KEY: KEY })).code).toBe(2);
-    expect((await runCli(["approve", "--user", "a", "--tool", "t", "--ttl", "0"], { MCP_GUARD_APPROVAL_KEY: KEY })).code).toBe(2);
+    expect((await runCli(["approve", "--user", "a", "--tool", "t"], { env: { MCP_GUARD_APPROVAL_KEY: "" } })).code).toBe(2);
+    expect((await runCli(["approve", "--user", "a", "--tool", "t", "--args", "{nope"], { env: { MCP_GUARD_APPROVAL_KEY: KEY } })).code).toBe(2);
+    expect((await runCli(["approve", "--user", "a", "--tool", "t", "--ttl", "0"], { env: { MCP_GUARD_APPROVAL_KEY: KEY } })).code).toBe(2);
   });
 });

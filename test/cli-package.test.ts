@@ -2,38 +2,21 @@
 // registry software: Debian's docker-registry on loopback behind htpasswd, and skopeo as an independent client.
 // The digest the CLI prints is the one the registry stores and skopeo reports; `render --sha256` takes the
 // printed sha256 as is; two builds give one digest; registry failures exit 3 saying what to do.
-import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildImage, checkIstioCompatible, pullImage } from "../src/oci/index.ts";
 import type { PackageReport } from "../src/cli/commands/package.ts";
+import { runCli, type CliRun } from "./helpers/cli.ts";
 import { guardModule } from "./helpers/guard.ts";
 import { freePort, requireBinaries, skopeo, startRegistry, type RegistryHandle } from "./helpers/registry.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TIMEOUT = { timeout: 40_000 };
 const scratch = mkdtempSync(join(tmpdir(), "mcp-guard-cli-package-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], stdin = ""): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [join(ROOT, "bin/mcp-guard.js"), ...args], { cwd: ROOT, timeout: 30_000, encoding: "utf8" }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
-    });
-    child.stdin?.end(stdin);
-  });
-}
-
-function report(run: Run): PackageReport {
+function report(run: CliRun): PackageReport {
   expect(run.code, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as PackageReport;
 }
@@ -50,11 +33,11 @@ function tree(dir: string): Record<string, string> {
 describe("mcp-guard package: layouts and usage (no registry)", () => {
   it("--out twice (and into a second directory) gives one digest and byte-identical layouts, the library's digest", TIMEOUT, async () => {
     const [a, b] = [join(scratch, "a"), join(scratch, "b")];
-    const first = report(await cli(["package", "--out", a, "--tag", "v1", "--json"]));
+    const first = report(await runCli(["package", "--out", a, "--tag", "v1", "--json"]));
     const [again, other, artifact] = await Promise.all([
-      cli(["package", "--out", a, "--tag", "v1", "--json"]),
-      cli(["package", "--out", b, "--tag", "v1"]),
-      cli(["package", "--out", join(scratch, "artifact"), "--format", "wasm-artifact", "--json"]),
+      runCli(["package", "--out", a, "--tag", "v1", "--json"]),
+      runCli(["package", "--out", b, "--tag", "v1"]),
+      runCli(["package", "--out", join(scratch, "artifact"), "--format", "wasm-artifact", "--json"]),
     ]);
     expect(report(again).digest).toBe(first.digest);
     expect(other.stdout).toContain(`digest    ${first.digest}\n`);
@@ -72,19 +55,19 @@ describe("mcp-guard package: layouts and usage (no registry)", () => {
     writeFileSync(notWasm, "hello");
     const ref = "registry.example.com/mcp-guard/mcp-guard";
     const runs = await Promise.all([
-      cli(["package", "--format", "docker"]),
-      cli(["package", "--push", `${ref}:v1`, "--password", "p"]),
-      cli(["package", "--push", `${ref}:v1`, "--username", "u", "--token", "t"]),
-      cli(["package", "--push", `${ref}:v1`, "--username", "u"]),
-      cli(["package", "--push", `${ref}:v1`, "--chunk-size", "0"]),
-      cli(["package", "--push", "Registry.example.com/UPPER:v1"]),
-      cli(["package", "--push", ref]),
-      cli(["package", "--insecure"]),
-      cli(["package", "--out", cluttered]),
-      cli(["package", "--module", notWasm, "--out", join(scratch, "x")]),
-      cli(["package", "--module", join(scratch, "absent.wasm")]),
-      cli(["package", "--push", `${ref}@sha256:${"0".repeat(64)}`]),
-      cli(["package", "--help"]),
+      runCli(["package", "--format", "docker"]),
+      runCli(["package", "--push", `${ref}:v1`, "--password", "p"]),
+      runCli(["package", "--push", `${ref}:v1`, "--username", "u", "--token", "t"]),
+      runCli(["package", "--push", `${ref}:v1`, "--username", "u"]),
+      runCli(["package", "--push", `${ref}:v1`, "--chunk-size", "0"]),
+      runCli(["package", "--push", "Registry.example.com/UPPER:v1"]),
+      runCli(["package", "--push", ref]),
+      runCli(["package", "--insecure"]),
+      runCli(["package", "--out", cluttered]),
+      runCli(["package", "--module", notWasm, "--out", join(scratch, "x")]),
+      runCli(["package", "--module", join(scratch, "absent.wasm")]),
+      runCli(["package", "--push", `${ref}@sha256:${"0".repeat(64)}`]),
+      runCli(["package", "--help"]),
     ]);
     expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 1, 0]);
     const stderr = runs.map((r) => r.stderr);
@@ -120,7 +103,7 @@ describe.skipIf(bins.skip)("mcp-guard package --push to a real registry (docker-
 
   it("prints the digest skopeo and our pull see; render --sha256 <sha256> pins exactly that image", TIMEOUT, async () => {
     const ref = `${registry.host}/mcp-guard/filter:v1`;
-    const pushed = report(await cli(["package", "--push", ref, "--insecure", "--username", user.username, "--password-stdin", "--chunk-size", "20000", "--json"], `${user.password}\n`));
+    const pushed = report(await runCli(["package", "--push", ref, "--insecure", "--username", user.username, "--password-stdin", "--chunk-size", "20000", "--json"], { input: `${user.password}\n` }));
     expect(pushed).toMatchObject({ pushed: `${ref}@${pushed.digest}`, url: `oci://${registry.host}/mcp-guard/filter@${pushed.digest}`, layout: null, tag: "v1", skipped: [] });
     expect(pushed.uploaded).toHaveLength(2);
 
@@ -132,9 +115,9 @@ describe.skipIf(bins.skip)("mcp-guard package --push to a real registry (docker-
 
     // The printed sha256 goes into render as is, with the tag URL or the pinned URL; and a second tag skips blobs.
     const [byTag, byUrl, again] = await Promise.all([
-      cli(["render", "-c", "examples/policy.yaml", "--image", `oci://${ref}`, "--sha256", pushed.sha256, "--json"]),
-      cli(["render", "-c", "examples/policy.yaml", "--image", pushed.url!, "--sha256", pushed.sha256, "--json"]),
-      cli(["package", "--push", `${registry.host}/mcp-guard/filter:v2`, "--insecure", "--username", user.username, "--password", user.password]),
+      runCli(["render", "-c", "examples/policy.yaml", "--image", `oci://${ref}`, "--sha256", pushed.sha256, "--json"]),
+      runCli(["render", "-c", "examples/policy.yaml", "--image", pushed.url!, "--sha256", pushed.sha256, "--json"]),
+      runCli(["package", "--push", `${registry.host}/mcp-guard/filter:v2`, "--insecure", "--username", user.username, "--password", user.password]),
     ]);
     for (const [run, url] of [[byTag, `oci://${ref}`], [byUrl, pushed.url]] as const) {
       expect(run.code, run.stderr).toBe(0);
@@ -155,7 +138,7 @@ describe.skipIf(bins.skip)("mcp-guard package --push to a real registry (docker-
 
   it("a layout from --out is what gets pushed, and skopeo copies it without changing the digest", TIMEOUT, async () => {
     const layout = join(scratch, "pushed-layout");
-    const pushed = report(await cli(["package", "--out", layout, "--push", `${registry.host}/mcp-guard/layout:v1`, "--insecure", "--username", user.username, "--password-stdin", "--json"], user.password));
+    const pushed = report(await runCli(["package", "--out", layout, "--push", `${registry.host}/mcp-guard/layout:v1`, "--insecure", "--username", user.username, "--password-stdin", "--json"], { input: user.password }));
     expect(pushed.layout).toBe(layout);
     const copy = `${registry.host}/mcp-guard/copied:v1`;
     await skopeo(["--insecure-policy", "copy", "--dest-tls-verify=false", "--dest-creds", creds, `oci:${layout}:v1`, `docker://${copy}`]);
@@ -167,10 +150,10 @@ describe.skipIf(bins.skip)("mcp-guard package --push to a real registry (docker-
     const ref = `${registry.host}/mcp-guard/filter:v3`;
     const closed = `127.0.0.1:${await freePort()}/mcp-guard/filter:v1`;
     const [wrong, wrongJson, anonymous, refused] = await Promise.all([
-      cli(["package", "--push", ref, "--insecure", "--username", user.username, "--password", "wrong"]),
-      cli(["package", "--push", ref, "--insecure", "--username", user.username, "--password-stdin", "--json"], "wrong\n"),
-      cli(["package", "--push", ref, "--insecure"]),
-      cli(["package", "--push", closed, "--insecure"]),
+      runCli(["package", "--push", ref, "--insecure", "--username", user.username, "--password", "wrong"]),
+      runCli(["package", "--push", ref, "--insecure", "--username", user.username, "--password-stdin", "--json"], { input: "wrong\n" }),
+      runCli(["package", "--push", ref, "--insecure"]),
+      runCli(["package", "--push", closed, "--insecure"]),
     ]);
     expect([wrong, wrongJson, anonymous, refused].map((r) => r.code)).toEqual([3, 3, 3, 3]);
     expect(wrong.stdout).toBe("");

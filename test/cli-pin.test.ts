@@ -3,12 +3,10 @@
 // every pinned tool in tools/list until its description changes. Checked on generated tool sets (unicode-heavy
 // descriptions, schemas with 1e21, 0.1, -0 and friends, keys in random order, varied JSON spelling), on the
 // SDK demo server through the gateway, and on a raw server that pages its tools/list.
-import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import type http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import fc from "fast-check";
@@ -18,31 +16,19 @@ import { startDemoMcpServer, type DemoServer } from "../src/demo/mcp-server.ts";
 import { ProxyWasmHost, exchange, type HeaderList } from "../src/host/index.ts";
 import { toolDigest, type PinnedTool } from "../src/pins/canonical.ts";
 import { gatewayFor, startUpstream, type Upstream } from "./gateway-harness.ts";
+import { runCli, type CliRun } from "./helpers/cli.ts";
 import { guardModule, postHeaders } from "./helpers/guard.ts";
 import { freePort } from "./helpers/registry.ts";
 import { prng } from "./json-harness.ts";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DEMO_TOOLS = ["search_code", "get_pull_request", "delete_repo", "update_issue", "execute_command", "system_exec"];
 const SEED = Number(process.env.PIN_SEED ?? Date.now() % 2 ** 31);
 const scratch = mkdtempSync(join(tmpdir(), "mcp-guard-pin-"));
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function pin(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(ROOT, "bin/mcp-guard.js"), "pin", ...args], { cwd: ROOT, timeout: 30_000, encoding: "utf8" }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const pin = (args: string[]) => runCli(["pin", ...args]);
 
 /** The pins of a successful run, from its YAML (human) or JSON output. */
-function pinsOf(run: Run, json: boolean): Record<string, string> {
+function pinsOf(run: CliRun, json: boolean): Record<string, string> {
   expect(run.stderr, run.stderr).toBe("");
   expect(run.code).toBe(0);
   return ((json ? JSON.parse(run.stdout) : parseYaml(run.stdout)) as { tool_pins: Record<string, string> }).tool_pins;

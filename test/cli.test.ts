@@ -1,12 +1,11 @@
 // The real mcp-guard CLI, as a user runs it: `node bin/mcp-guard.js` (the bin shim that `npx mcp-guard` runs),
 // one child process per command, checking output and exit codes (0 ok, 1 refusal/invalid, 2 usage, 3 failure).
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
@@ -15,24 +14,7 @@ import { parse as parseYaml } from "yaml";
 import { startDemoMcpServer, type DemoServer } from "../src/demo/mcp-server.ts";
 import type { Gateway } from "../src/gateway/index.ts";
 import { gatewayFor, rpc } from "./gateway-harness.ts";
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const BIN = join(ROOT, "bin/mcp-guard.js");
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], input?: string, timeout = 20_000): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout, encoding: "utf8" }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
-    });
-    child.stdin?.end(input ?? "");
-  });
-}
+import { runCli, spawnCli } from "./helpers/cli.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "mcp-guard-cli-"));
 function file(name: string, text: string): string {
@@ -43,7 +25,7 @@ function file(name: string, text: string): string {
 
 describe("mcp-guard --help", () => {
   it("every command has help, and help exits 0", { timeout: 40_000 }, async () => {
-    const runs = await Promise.all([[], ["serve"], ["eval"], ["check"], ["render"], ["call"]].map((cmd) => cli([...cmd, "--help"])));
+    const runs = await Promise.all([[], ["serve"], ["eval"], ["check"], ["render"], ["call"]].map((cmd) => runCli([...cmd, "--help"])));
     expect(runs.map((r) => r.code)).toEqual([0, 0, 0, 0, 0, 0]);
     expect(runs[0]!.stdout).toMatch(/serve[\s\S]*eval[\s\S]*check[\s\S]*render[\s\S]*call/);
     expect(runs[0]!.stdout).toContain("Exit codes: 0 ok; 1 policy refusal or validation failure; 2 usage error");
@@ -57,7 +39,7 @@ describe("mcp-guard --help", () => {
   });
 
   it("usage errors exit 2: unknown command, missing argument, unknown flag", { timeout: 30_000 }, async () => {
-    const [unknown, missing, flag] = await Promise.all([cli(["chek", "x"]), cli(["check"]), cli(["eval", "--config", "examples/policy.yaml", "--nope"])]);
+    const [unknown, missing, flag] = await Promise.all([runCli(["chek", "x"]), runCli(["check"]), runCli(["eval", "--config", "examples/policy.yaml", "--nope"])]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command 'chek'");
     expect(unknown.stderr).toContain("Did you mean check?");
@@ -70,7 +52,7 @@ describe("mcp-guard --help", () => {
 
 describe("mcp-guard check", () => {
   it("accepts the example policies (bare pluginConfig and a whole WasmPlugin)", { timeout: 30_000 }, async () => {
-    const [bare, plugin, audit] = await Promise.all([cli(["check", "examples/policy.yaml"]), cli(["check", "examples/wasmplugin.yaml"]), cli(["check", "examples/audit.yaml"])]);
+    const [bare, plugin, audit] = await Promise.all([runCli(["check", "examples/policy.yaml"]), runCli(["check", "examples/wasmplugin.yaml"]), runCli(["check", "examples/audit.yaml"])]);
     expect(bare).toMatchObject({ code: 0 });
     expect(bare.stdout).toContain("examples/policy.yaml: valid (JSON Schema and module on_configure)");
     expect(bare.stdout).toContain('configured root "mcp-guard": mode enforce, 2 tool allowlist entries');
@@ -80,7 +62,7 @@ describe("mcp-guard check", () => {
   });
 
   it("rejects a broken policy with exit 1, naming the line, the field and the fix", async () => {
-    const r = await cli(["check", "examples/broken/typo.yaml"]);
+    const r = await runCli(["check", "examples/broken/typo.yaml"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('examples/broken/typo.yaml:3:1: error: tool_alowlist: unknown field "tool_alowlist" [JSON Schema]');
     expect(r.stdout).toContain('    fix: did you mean "tool_allowlist"?');
@@ -93,7 +75,7 @@ describe("mcp-guard check", () => {
   });
 
   it("--json reports problems with line, column, field, message, fix and source", async () => {
-    const r = await cli(["check", "--json", "examples/broken/typo.yaml"]);
+    const r = await runCli(["check", "--json", "examples/broken/typo.yaml"]);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as { valid: boolean; problems: Array<Record<string, unknown>> };
     expect(report.valid).toBe(false);
@@ -104,7 +86,7 @@ describe("mcp-guard check", () => {
   it("reports YAML errors at their line (a duplicate key names the field) and a WasmPlugin's fields inside spec.pluginConfig", { timeout: 30_000 }, async () => {
     const duplicate = file("dup.yaml", "mode: enforce\ntool_allowlist: [a]\ntool_allowlist: [b]\n");
     const plugin = file("plugin.yaml", "apiVersion: extensions.istio.io/v1alpha1\nkind: WasmPlugin\nmetadata: {name: x}\nspec:\n  pluginConfig:\n    tool_allowlist: [search_code, 7]\n");
-    const [dup, wasm, missing] = await Promise.all([cli(["check", duplicate]), cli(["check", plugin]), cli(["check", join(scratch, "absent.yaml")])]);
+    const [dup, wasm, missing] = await Promise.all([runCli(["check", duplicate]), runCli(["check", plugin]), runCli(["check", join(scratch, "absent.yaml")])]);
     expect(dup.code).toBe(1);
     expect(dup.stdout).toContain(`${duplicate}:3:1: error: tool_allowlist: Map keys must be unique [yaml]`);
     expect(wasm.code).toBe(1);
@@ -116,7 +98,7 @@ describe("mcp-guard check", () => {
 
 describe("mcp-guard eval", () => {
   it("prints each decision of the seed walkthrough and exits 1 because some were refused", async () => {
-    const r = await cli(["eval", "--config", "examples/policy.yaml", "examples/seed-traffic.jsonl"]);
+    const r = await runCli(["eval", "--config", "examples/policy.yaml", "examples/seed-traffic.jsonl"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("line 6: ALLOW tools/call search_code");
     expect(r.stdout).toContain("line 9: DENY tools/call system_exec — tool_not_allowed");
@@ -128,8 +110,8 @@ describe("mcp-guard eval", () => {
   it("--json gives the decision, reason and exact reply per message; stdin works; all allowed exits 0", { timeout: 30_000 }, async () => {
     const input = `${rpc(1, "tools/call", { name: "get_pull_request", arguments: { number: 1 } })}\n${rpc(2, "tools/call", { name: "delete_repo" })}\n`;
     const [mixed, allowed] = await Promise.all([
-      cli(["eval", "--json", "-c", "examples/policy.yaml", "-"], input),
-      cli(["eval", "-c", "examples/policy.yaml"], rpc(3, "tools/call", { name: "search_code" })),
+      runCli(["eval", "--json", "-c", "examples/policy.yaml", "-"], { input: input }),
+      runCli(["eval", "-c", "examples/policy.yaml"], { input: rpc(3, "tools/call", { name: "search_code" }) }),
     ]);
     expect(mixed.code).toBe(1);
     const { results } = JSON.parse(mixed.stdout) as { results: Array<Record<string, unknown>> };
@@ -148,10 +130,10 @@ describe("mcp-guard eval", () => {
   it("applies request headers (--protocol-version) and audit mode; usage and policy errors exit 2 and 1", { timeout: 30_000 }, async () => {
     const batch = `[${rpc(1, "ping")}]`;
     const [v2025_06, audit, noFile, badPolicy] = await Promise.all([
-      cli(["eval", "-c", "examples/policy.yaml", "--protocol-version", "2025-06-18", "-"], batch),
-      cli(["eval", "--json", "-c", "examples/audit.yaml", "-"], rpc(1, "tools/call", { name: "system_exec" })),
-      cli(["eval", "-c", "examples/policy.yaml", join(scratch, "absent.jsonl")]),
-      cli(["eval", "-c", "examples/broken/typo.yaml", "-"], batch),
+      runCli(["eval", "-c", "examples/policy.yaml", "--protocol-version", "2025-06-18", "-"], { input: batch }),
+      runCli(["eval", "--json", "-c", "examples/audit.yaml", "-"], { input: rpc(1, "tools/call", { name: "system_exec" }) }),
+      runCli(["eval", "-c", "examples/policy.yaml", join(scratch, "absent.jsonl")]),
+      runCli(["eval", "-c", "examples/broken/typo.yaml", "-"], { input: batch }),
     ]);
     expect(v2025_06.code).toBe(1);
     expect(v2025_06.stdout).toContain("DENY");
@@ -166,7 +148,7 @@ describe("mcp-guard eval", () => {
 describe("mcp-guard render", () => {
   it("prints a complete WasmPlugin carrying the policy", async () => {
     const digest = "a".repeat(64);
-    const r = await cli(["render", "-c", "examples/policy.yaml", "--image", "oci://registry.example/mcp-guard:0.1.0", "--sha256", `sha256:${digest}`, "-n", "tools", "--selector", "app=github-mcp"]);
+    const r = await runCli(["render", "-c", "examples/policy.yaml", "--image", "oci://registry.example/mcp-guard:0.1.0", "--sha256", `sha256:${digest}`, "-n", "tools", "--selector", "app=github-mcp"]);
     expect(r.code).toBe(0);
     const plugin = parseYaml(r.stdout) as { apiVersion: string; kind: string; metadata: object; spec: Record<string, unknown> };
     expect(plugin).toMatchObject({ apiVersion: "extensions.istio.io/v1alpha1", kind: "WasmPlugin", metadata: { name: "mcp-guard", namespace: "tools" } });
@@ -183,9 +165,9 @@ describe("mcp-guard render", () => {
 
   it("--json, warnings on stderr, exit 2 for a bad digest and 1 for an invalid policy", { timeout: 30_000 }, async () => {
     const [json, badDigest, badPolicy] = await Promise.all([
-      cli(["render", "--json", "-c", "examples/wasmplugin.yaml", "--image", "oci://registry.example/mcp-guard:0.1.0"]),
-      cli(["render", "-c", "examples/policy.yaml", "--image", "oci://registry.example/mcp-guard:0.1.0", "--sha256", "nope"]),
-      cli(["render", "-c", "examples/broken/typo.yaml", "--image", "oci://registry.example/mcp-guard:0.1.0"]),
+      runCli(["render", "--json", "-c", "examples/wasmplugin.yaml", "--image", "oci://registry.example/mcp-guard:0.1.0"]),
+      runCli(["render", "-c", "examples/policy.yaml", "--image", "oci://registry.example/mcp-guard:0.1.0", "--sha256", "nope"]),
+      runCli(["render", "-c", "examples/broken/typo.yaml", "--image", "oci://registry.example/mcp-guard:0.1.0"]),
     ]);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout).spec.pluginConfig).toEqual({ tool_allowlist: ["search_code", "get_pull_request"], deny_status: 403 });
@@ -209,7 +191,7 @@ describe("mcp-guard serve and call", () => {
   });
 
   function serve(args: string[]): { child: ChildProcess; lines: string[]; listening: Promise<{ url: string }>; exited: Promise<number> } {
-    const child = spawn(process.execPath, [BIN, "serve", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawnCli(["serve", ...args]);
     const lines: string[] = [];
     let buffer = "";
     let onListening!: (value: { url: string }) => void;
@@ -249,9 +231,9 @@ describe("mcp-guard serve and call", () => {
     await new Promise<void>((r) => busy.listen(0, "127.0.0.1", r));
     const port = String((busy.address() as AddressInfo).port);
     const [invalid, badFlag, taken] = await Promise.all([
-      cli(["serve", "-u", demo.url, "-c", "examples/broken/typo.yaml", "--port", "0"]),
-      cli(["serve", "-u", demo.url, "-c", "examples/policy.yaml", "--log-level", "loud"]),
-      cli(["serve", "-u", demo.url, "-c", "examples/policy.yaml", "--port", port]),
+      runCli(["serve", "-u", demo.url, "-c", "examples/broken/typo.yaml", "--port", "0"]),
+      runCli(["serve", "-u", demo.url, "-c", "examples/policy.yaml", "--log-level", "loud"]),
+      runCli(["serve", "-u", demo.url, "-c", "examples/policy.yaml", "--port", port]),
     ]);
     busy.close();
     expect(invalid.code).toBe(1);
@@ -263,11 +245,11 @@ describe("mcp-guard serve and call", () => {
 
   it("call: exit 0 with the result, 1 for a refusal, 3 when unreachable, 2 for bad arguments", { timeout: 30_000 }, async () => {
     const [allowed, refused, json, unreachable, badArgs] = await Promise.all([
-      cli(["call", "--url", gateway.url, "get_pull_request", '{"number":7}']),
-      cli(["call", "--url", gateway.url, "system_exec", '{"cmd":"id"}']),
-      cli(["call", "--json", "--url", gateway.url, "delete_repo", '{"repo":"x"}']),
-      cli(["call", "--url", "http://127.0.0.1:1/mcp", "search_code", "--timeout", "2000"]),
-      cli(["call", "--url", gateway.url, "search_code", "not json"]),
+      runCli(["call", "--url", gateway.url, "get_pull_request", '{"number":7}']),
+      runCli(["call", "--url", gateway.url, "system_exec", '{"cmd":"id"}']),
+      runCli(["call", "--json", "--url", gateway.url, "delete_repo", '{"repo":"x"}']),
+      runCli(["call", "--url", "http://127.0.0.1:1/mcp", "search_code", "--timeout", "2000"]),
+      runCli(["call", "--url", gateway.url, "search_code", "not json"]),
     ]);
     expect(allowed.code).toBe(0);
     expect(allowed.stdout).toContain('"number":7');
@@ -276,6 +258,30 @@ describe("mcp-guard serve and call", () => {
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toEqual({ tool: "delete_repo", error: { code: -32602, message: "MCP error -32602: Unknown tool: delete_repo" } });
     expect(unreachable.code).toBe(3);
+    expect(unreachable.stderr).toContain("mcp-guard: cannot connect to http://127.0.0.1:1/mcp: ");
     expect(badArgs.code).toBe(2);
+  });
+
+  it("call sends -H headers over Streamable HTTP and the legacy SSE transport; a malformed -H is a usage error (pin too)", { timeout: 30_000 }, async () => {
+    // A server tool that answers with the authorization header of the request that called it.
+    const echo = await startDemoMcpServer({
+      extend: (server) =>
+        server.registerTool("whoami", { description: "the caller's authorization header" }, (extra) => ({
+          content: [{ type: "text" as const, text: String(extra.requestInfo?.headers.authorization ?? "none") }],
+        })),
+    });
+    try {
+      const [streamable, sse, without, badHeader] = await Promise.all([
+        runCli(["call", "--url", echo.url, "-H", "Authorization: Bearer abc", "whoami"]),
+        runCli(["call", "--url", echo.sseUrl, "--transport", "sse", "-H", "authorization: Bearer legacy", "whoami"]),
+        runCli(["call", "--url", echo.url, "whoami"]),
+        runCli(["pin", "--upstream", echo.url, "-H", "no colon"]),
+      ]);
+      expect([streamable.stdout, sse.stdout, without.stdout]).toEqual(["Bearer abc\n", "Bearer legacy\n", "none\n"]);
+      expect(badHeader.code).toBe(2);
+      expect(badHeader.stderr).toContain('--header must look like "name: value", got "no colon"');
+    } finally {
+      await echo.close();
+    }
   });
 });

@@ -105,6 +105,33 @@ describe("audit records", () => {
     expect(all[0]).toMatchObject({ request_id: "req-reset", method: "tools/call", tool: "search_code", decision: "allow", status: 0, local_reply: false });
   });
 
+  it("on a long-lived event stream name each removed tool once, at most 256, and keep linear memory flat", async () => {
+    // The legacy transport's GET stream carries every tools/list answer of a session: here 400 lists of 130 tools
+    // on one stream. Keeping every removal grew the VM's memory with each list (to 512 pages for 1,000 lists).
+    const h = await host();
+    const list = (id: number, names: string[]) => `event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", id, result: { tools: names.map((name) => ({ name, description: `${name} does things`, inputSchema: { type: "object" } })) } })}\n\n`;
+    const names = ["search_code", ...Array.from({ length: 129 }, (_, i) => `admin_tool_${i}`)];
+    const get = { headers: [[":method", "GET"], [":path", "/sse"], ["accept", "text/event-stream"]] as HeaderList };
+    const stream = (chunks: string[]) => exchange(h, get, () => ({ headers: [[":status", "200"], ["content-type", "text/event-stream"]] as HeaderList, chunks }));
+    await stream(Array.from({ length: 20 }, (_, i) => list(i, names)));
+    const warm = h.memoryBytes();
+    const long = await stream(Array.from({ length: 400 }, (_, i) => list(i, names)));
+    expect(long.body.split("admin_tool_0").length).toBe(1); // every list was filtered
+    expect(h.memoryBytes()).toBe(warm);
+    const [, record] = records(h);
+    expect(validate(record), JSON.stringify(validate.errors)).toBe(true);
+    expect(record!.tools_removed).toEqual(names.slice(1));
+    expect(record!.tools_removed_omitted).toBeUndefined();
+
+    // A server that keeps inventing names: 256 are listed, the other removals only counted.
+    const invented = Array.from({ length: 3 }, (_, k) => list(k, ["search_code", ...Array.from({ length: 100 }, (_, i) => `made_up_${k}_${i}`)]));
+    await stream(invented);
+    const last = records(h).at(-1)!;
+    expect(validate(last), JSON.stringify(validate.errors)).toBe(true);
+    expect((last.tools_removed as string[]).length).toBe(256);
+    expect(last.tools_removed_omitted).toBe(44);
+  });
+
   it("are written for streams without a body too (SSE GET), at the configured log level", async () => {
     const h = await host({ ...SEED_CONFIG, audit: { log_level: "info" } });
     await exchange(h, { headers: [[":method", "GET"], [":path", "/mcp?sessionId=secret"], ["mcp-session-id", "s"]] }, () => ({ headers: [[":status", "200"], ["content-type", "text/event-stream"]] as HeaderList, body: ": ping\n\n" }));

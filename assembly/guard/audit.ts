@@ -15,6 +15,33 @@ export const AUDIT_VERSION = 1;
 const writer = new JsonWriter();
 const hasher = new Sha256();
 
+/** Most distinct removed tool names one record lists; later removals of other names are only counted. */
+export const MAX_REMOVED_TOOLS_LISTED = 256;
+
+// The tools removed from lists on one stream, each name once. A long-lived event stream (the legacy transport's
+// GET stream carries every tools/list answer of a session) may pass thousands of lists: keeping every removal
+// grew linear memory with each list for as long as the stream lived, and would have made the line unbounded.
+// Names past the limit are only counted, so a server that invents new names cannot grow it either.
+export class RemovedTools {
+  readonly names: Array<string> = new Array<string>();
+  private readonly seen: Set<string> = new Set<string>();
+  omitted: i32 = 0;
+
+  get length(): i32 {
+    return this.names.length;
+  }
+
+  push(name: string): void {
+    if (this.seen.has(name)) return;
+    if (this.names.length >= MAX_REMOVED_TOOLS_LISTED) {
+      this.omitted++;
+      return;
+    }
+    this.seen.add(name);
+    this.names.push(name);
+  }
+}
+
 export class AuditRecord {
   startMillis: i64 = 0;
   requestId: string = "";
@@ -46,7 +73,7 @@ export class AuditRecord {
   status: i32 = 0;
   serverErrorCode: i32 = 0;
   serverIsError: i32 = -1; // -1 unknown, 0 false, 1 true
-  toolsRemoved: Array<string> = new Array<string>();
+  toolsRemoved: RemovedTools = new RemovedTools();
   withheld: i32 = 0;
   bytesIn: i64 = 0;
   bytesOut: i64 = 0;
@@ -140,8 +167,13 @@ export class AuditRecord {
     if (this.toolsRemoved.length > 0) {
       w.key("tools_removed");
       w.beginArray();
-      for (let i = 0; i < this.toolsRemoved.length; i++) w.string(this.toolsRemoved[i]);
+      const names = this.toolsRemoved.names;
+      for (let i = 0; i < names.length; i++) w.string(names[i]);
       w.endArray();
+    }
+    if (this.toolsRemoved.omitted > 0) {
+      w.key("tools_removed_omitted");
+      w.integer(this.toolsRemoved.omitted);
     }
     if (this.withheld > 0) {
       w.key("messages_withheld");

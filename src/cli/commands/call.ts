@@ -1,18 +1,13 @@
 // mcp-guard call --url URL TOOL [ARGS]: one tools/call with the official MCP SDK client (initialize, session id,
 // the call, close), to try a gateway or a server by hand.
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import type { Command } from "commander";
 import { EXIT, UsageError, type ExitCode } from "../exit.ts";
-import { collectHeader, parseHeaders, printJson } from "../options.ts";
+import { serverTarget, withMcpClient, type ServerFlags } from "../mcp-client.ts";
+import { collectHeader, printJson } from "../options.ts";
 
-interface CallFlags {
+interface CallFlags extends ServerFlags {
   url: string;
-  transport: string;
-  header?: string[];
-  timeout: string;
   json?: boolean;
 }
 
@@ -45,38 +40,24 @@ async function call(tool: string, argsText: string, flags: CallFlags): Promise<E
     throw new UsageError(`tool arguments must be a JSON object, e.g. '{"query":"TODO"}': ${(error as Error).message}`);
   }
   if (typeof args !== "object" || args === null || Array.isArray(args)) throw new UsageError(`tool arguments must be a JSON object, got ${argsText}`);
-  if (!URL.canParse(flags.url)) throw new UsageError(`--url must be a URL, got ${JSON.stringify(flags.url)}`);
-  if (flags.transport !== "streamable" && flags.transport !== "sse") throw new UsageError(`--transport must be streamable or sse, got ${JSON.stringify(flags.transport)}`);
-  const timeout = Number(flags.timeout);
-  if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a positive number of milliseconds, got ${JSON.stringify(flags.timeout)}`);
-
-  const url = new URL(flags.url);
-  const requestInit = { headers: Object.fromEntries(parseHeaders(flags.header)) };
-  const transport = flags.transport === "sse" ? new SSEClientTransport(url, { requestInit }) : new StreamableHTTPClientTransport(url, { requestInit });
-  const client = new Client({ name: "mcp-guard-cli", version: "0.1.0" });
-  try {
-    await client.connect(transport, { timeout });
-  } catch (error) {
-    console.error(`mcp-guard: cannot connect to ${flags.url}: ${(error as Error).message}`);
-    return EXIT.FAILURE;
-  }
-  try {
-    const result = await client.callTool({ name: tool, arguments: args as Record<string, unknown> }, undefined, { timeout });
-    if (flags.json) printJson({ tool, result });
-    else printContent(result.content);
-    return result.isError ? EXIT.REFUSED : EXIT.OK;
-  } catch (error) {
-    const refusal = refusalOf(error);
-    if (!refusal) {
-      console.error(`mcp-guard: ${tool} failed: ${(error as Error).message}`);
-      return EXIT.FAILURE;
+  const target = serverTarget("--url", flags.url, flags);
+  return withMcpClient(target, "mcp-guard-cli", async (client) => {
+    try {
+      const result = await client.callTool({ name: tool, arguments: args as Record<string, unknown> }, undefined, { timeout: target.timeoutMs });
+      if (flags.json) printJson({ tool, result });
+      else printContent(result.content);
+      return result.isError ? EXIT.REFUSED : EXIT.OK;
+    } catch (error) {
+      const refusal = refusalOf(error);
+      if (!refusal) {
+        console.error(`mcp-guard: ${tool} failed: ${(error as Error).message}`);
+        return EXIT.FAILURE;
+      }
+      if (flags.json) printJson({ tool, error: refusal });
+      else console.log(`refused: ${refusal.message}`);
+      return EXIT.REFUSED;
     }
-    if (flags.json) printJson({ tool, error: refusal });
-    else console.log(`refused: ${refusal.message}`);
-    return EXIT.REFUSED;
-  } finally {
-    await client.close().catch(() => undefined);
-  }
+  });
 }
 
 /** A JSON-RPC error answer, or the SDK's report of a refused POST (legacy transport with deny_status 403). */

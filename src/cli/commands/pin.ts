@@ -2,22 +2,17 @@
 // policy. Each pin is toolDigest (src/pins/canonical.ts) of the tool exactly as the server sent it; the filter
 // computes the same digest from every tools/list it sees (docs/tool-pinning.md).
 import { readFileSync } from "node:fs";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Command } from "commander";
 import { z } from "zod";
 import { toolDigest } from "../../pins/canonical.ts";
 import { EXIT, UsageError, type ExitCode } from "../exit.ts";
-import { collectHeader, parseHeaders, printJson } from "../options.ts";
+import { serverTarget, withMcpClient, type ServerFlags, type ServerTarget } from "../mcp-client.ts";
+import { collectHeader, printJson } from "../options.ts";
 
-interface PinFlags {
+interface PinFlags extends ServerFlags {
   upstream?: string;
   from?: string;
-  transport?: string;
-  header?: string[];
   tools?: string;
-  timeout: string;
   json?: boolean;
 }
 
@@ -70,12 +65,7 @@ async function pin(flags: PinFlags): Promise<ExitCode> {
     if (flags.transport !== undefined || flags.header !== undefined) throw new UsageError("--transport and --header apply to --upstream only");
     tools = readToolsFile(flags.from);
   } else if (flags.upstream !== undefined) {
-    const listed = await listUpstreamTools(flags);
-    if (typeof listed === "string") {
-      console.error(`mcp-guard: ${listed}`);
-      return EXIT.FAILURE;
-    }
-    tools = listed;
+    tools = await listUpstreamTools(serverTarget("--upstream", flags.upstream, flags));
   } else {
     throw new UsageError("say where the tools come from: --upstream URL (a live server) or --from FILE (a saved tools/list answer)");
   }
@@ -135,46 +125,31 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 const RawPage = z.custom<Record<string, unknown>>(isRecord, { message: "a tools/list result must be a JSON object" });
 
-/** Every page of the server's tools/list, or what went wrong (exit 3). */
-async function listUpstreamTools(flags: PinFlags): Promise<unknown[] | string> {
-  const url = flags.upstream as string;
-  if (!URL.canParse(url)) throw new UsageError(`--upstream must be a URL, got ${JSON.stringify(url)}`);
-  const kind = flags.transport ?? "streamable";
-  if (kind !== "streamable" && kind !== "sse") throw new UsageError(`--transport must be streamable or sse, got ${JSON.stringify(kind)}`);
-  const timeout = Number(flags.timeout);
-  if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a positive number of milliseconds, got ${JSON.stringify(flags.timeout)}`);
-  const requestInit = { headers: Object.fromEntries(parseHeaders(flags.header)) };
-  const endpoint = new URL(url);
-  const client = new Client({ name: "mcp-guard-pin", version: "0.1.0" });
-  try {
-    await client.connect(kind === "sse" ? new SSEClientTransport(endpoint, { requestInit }) : new StreamableHTTPClientTransport(endpoint, { requestInit }), { timeout });
-  } catch (error) {
-    return `cannot connect to ${url}: ${(error as Error).message}`;
-  }
-  try {
+/** Every page of the server's tools/list; what went wrong is thrown (exit 3). */
+function listUpstreamTools(target: ServerTarget): Promise<unknown[]> {
+  const url = target.text;
+  return withMcpClient(target, "mcp-guard-pin", async (client) => {
     const tools: unknown[] = [];
     const seen = new Set<string>();
     let cursor: string | undefined;
     for (let page = 1; page <= MAX_PAGES; page++) {
       let result: Record<string, unknown>;
       try {
-        result = await client.request({ method: "tools/list", params: cursor === undefined ? {} : { cursor } }, RawPage, { timeout });
+        result = await client.request({ method: "tools/list", params: cursor === undefined ? {} : { cursor } }, RawPage, { timeout: target.timeoutMs });
       } catch (error) {
-        return `tools/list on ${url} failed: ${(error as Error).message}`;
+        throw new Error(`tools/list on ${url} failed: ${(error as Error).message}`);
       }
-      if (!Array.isArray(result.tools)) return `${url} answered tools/list without a tools array (page ${page})`;
+      if (!Array.isArray(result.tools)) throw new Error(`${url} answered tools/list without a tools array (page ${page})`);
       tools.push(...result.tools);
       const next = result.nextCursor;
       if (next === undefined) return tools;
-      if (typeof next !== "string") return `${url} sent a nextCursor that is not a string (page ${page})`;
-      if (seen.has(next)) return `${url} sent the cursor ${JSON.stringify(next)} twice: its tools/list pages go round in a circle`;
+      if (typeof next !== "string") throw new Error(`${url} sent a nextCursor that is not a string (page ${page})`);
+      if (seen.has(next)) throw new Error(`${url} sent the cursor ${JSON.stringify(next)} twice: its tools/list pages go round in a circle`);
       seen.add(next);
       cursor = next;
     }
-    return `${url} still had more tools/list pages after ${MAX_PAGES}: giving up`;
-  } finally {
-    await client.close().catch(() => undefined);
-  }
+    throw new Error(`${url} still had more tools/list pages after ${MAX_PAGES}: giving up`);
+  });
 }
 
 // ---- digests ----
