@@ -42,14 +42,22 @@ const cpuSeconds = () => {
 };
 const report = (): LoadReport => ({ counts, refusedAtServer, serverSessions: server.sessions, cpuSeconds: cpuSeconds() - cpuAtStart });
 
+// A client's close reaches the server through the gateway a moment later (a legacy stream ends when its GET
+// connection's close has travelled client → gateway → server); on a loaded machine that can take longer than
+// the clients' own shutdown. Wait for it, up to a bound: a session still open after that is a leak.
+async function sessionsClosed(): Promise<void> {
+  for (let waited = 0; server.sessions > 0 && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 process.on("message", (message: ControlMessage) => {
   if (message.type === "start") {
     cpuAtStart = cpuSeconds();
     // Often enough for the gateway side to see when warm-up is over.
     const ticker = setInterval(() => send({ type: "counts", ...report() }), 250);
     const on = (serverUrl: string) => new URL(new URL(serverUrl).pathname, message.origin).href;
-    void runClients({ ...message, url: on(server.url), sseUrl: on(server.sseUrl), stopped: () => stopped }, counts).then(() => {
+    void runClients({ ...message, url: on(server.url), sseUrl: on(server.sseUrl), stopped: () => stopped }, counts).then(async () => {
       clearInterval(ticker);
+      await sessionsClosed();
       send({ type: "done", ...report() });
     });
   } else if (message.type === "stop") {
