@@ -25,9 +25,17 @@ function walk(node, visit, seen) {
   }
 }
 
+// The text of a string literal, or of a template literal without substitutions (for texts over several lines).
+function literalText(node) {
+  if (node.literalKind === undefined) return null;
+  if (typeof node.value === "string") return node.value;
+  if (Array.isArray(node.parts) && node.parts.length === 1 && node.expressions.length === 0 && !node.tag) return node.parts[0];
+  return null;
+}
+
 function isUtf8Call(node) {
   return Array.isArray(node.args) && node.args.length === 1 && node.expression !== undefined &&
-    node.expression.text === "utf8" && typeof node.args[0].value === "string" && node.args[0].literalKind !== undefined;
+    node.expression.text === "utf8" && literalText(node.args[0]) !== null;
 }
 
 export default class Utf8TextTransform extends Transform {
@@ -52,7 +60,7 @@ export default class Utf8TextTransform extends Transform {
       walk(source.statements, (node) => {
         if (!isUtf8Call(node)) return;
         const literal = node.args[0];
-        const encoded = encoder.encode(literal.value);
+        const encoded = encoder.encode(literalText(literal));
         const key = String.fromCharCode(...encoded);
         let offset = latin1.indexOf(key);
         if (offset < 0) {
@@ -60,7 +68,8 @@ export default class Utf8TextTransform extends Transform {
           bytes.push(...encoded);
           latin1 += key;
         }
-        literal.value = "";
+        if (typeof literal.value === "string") literal.value = "";
+        else literal.parts = literal.rawParts = [""];
         node.args.push(integer(offset, literal.range), integer(encoded.length, literal.range));
       }, new Set());
     }
