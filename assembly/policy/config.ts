@@ -59,16 +59,18 @@ export class ConfigResult {
   warnings: Array<string> = new Array<string>();
 }
 
-const TOP_LEVEL_FIELDS = utf8("mode, tool_allowlist, prompt_allowlist, resources, server_methods, deny_status, limits, methods, hold_request_headers, tool_pins, identity, audit, approval, rules");
-const RULE_FIELDS = utf8("name, match, tool_allowlist, prompt_allowlist, resources");
-const MATCH_FIELDS = utf8("principals, users, claims");
-const APPROVAL_FIELDS = utf8("mode, destructive_patterns, use_annotations, approval_url, token_header, key_env, webhook");
-const WEBHOOK_FIELDS = utf8("cluster, authority, path, timeout_ms");
-const AUDIT_FIELDS = utf8("log_level");
-const IDENTITY_FIELDS = utf8("sources, jwt_claim, jwt_metadata_key, user_header, peer_header, require, missing_status");
-const RESOURCE_FIELDS = utf8("allowed_prefixes");
-const LIMIT_FIELDS = utf8("max_body_bytes, max_json_depth, max_batch_size");
-const METHOD_FIELDS = utf8("allow, deny");
+// The fields each object accepts, for error messages. Functions rather than constants: a module-level string
+// would be decoded from the UTF-8 table (utf8, assembly/abi/text.ts) at every VM start, used or not.
+function topLevelFields(): string { return utf8("mode, tool_allowlist, prompt_allowlist, resources, server_methods, deny_status, limits, methods, hold_request_headers, tool_pins, identity, audit, approval, rules"); }
+function ruleFields(): string { return utf8("name, match, tool_allowlist, prompt_allowlist, resources"); }
+function matchFields(): string { return utf8("principals, users, claims"); }
+function approvalFields(): string { return utf8("mode, destructive_patterns, use_annotations, approval_url, token_header, key_env, webhook"); }
+function webhookFields(): string { return utf8("cluster, authority, path, timeout_ms"); }
+function auditFields(): string { return utf8("log_level"); }
+function identityFields(): string { return utf8("sources, jwt_claim, jwt_metadata_key, user_header, peer_header, require, missing_status"); }
+function resourceFields(): string { return utf8("allowed_prefixes"); }
+function limitFields(): string { return utf8("max_body_bytes, max_json_depth, max_batch_size"); }
+function methodFields(): string { return utf8("allow, deny"); }
 
 function fail(result: ConfigResult, message: string): ConfigResult {
   result.config = null;
@@ -120,7 +122,7 @@ function readInteger(doc: JsonDocument, node: i32, field: string, min: i32, max:
 }
 
 function readLimits(doc: JsonDocument, node: i32, limits: Limits): string {
-  if (doc.type(node) != JsonType.Object) return utf8("field \"limits\": expected an object with ") + LIMIT_FIELDS + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return utf8("field \"limits\": expected an object with ") + limitFields() + ", got " + typeName(doc, node);
   const out = new StaticArray<i32>(1);
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
@@ -135,7 +137,7 @@ function readLimits(doc: JsonDocument, node: i32, limits: Limits): string {
       error = readInteger(doc, value, utf8("limits.max_batch_size"), 1, MAX_MAX_BATCH_SIZE, out);
       if (error.length == 0) limits.maxBatchSize = out[0];
     } else {
-      error = unknownField(doc, key, "limits.", LIMIT_FIELDS);
+      error = unknownField(doc, key, "limits.", limitFields());
     }
     if (error.length > 0) return error;
   }
@@ -143,23 +145,23 @@ function readLimits(doc: JsonDocument, node: i32, limits: Limits): string {
 }
 
 function readMethods(doc: JsonDocument, node: i32, field: string, methods: MethodPolicy): string {
-  if (doc.type(node) != JsonType.Object) return utf8("field \"") + field + utf8("\": expected an object with ") + METHOD_FIELDS + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return utf8("field \"") + field + utf8("\": expected an object with ") + methodFields() + ", got " + typeName(doc, node);
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     let error = "";
     if (doc.stringEquals(key, "allow")) error = readNameArray(doc, value, field + ".allow", methods.allow);
     else if (doc.stringEquals(key, "deny")) error = readNameArray(doc, value, field + ".deny", methods.deny);
-    else error = unknownField(doc, key, field + ".", METHOD_FIELDS);
+    else error = unknownField(doc, key, field + ".", methodFields());
     if (error.length > 0) return error;
   }
   return "";
 }
 
 function readResources(doc: JsonDocument, node: i32, prefixes: UriPrefixes): string {
-  if (doc.type(node) != JsonType.Object) return utf8("field \"resources\": expected an object with ") + RESOURCE_FIELDS + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return utf8("field \"resources\": expected an object with ") + resourceFields() + ", got " + typeName(doc, node);
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
-    if (!doc.stringEquals(key, "allowed_prefixes")) return unknownField(doc, key, utf8("resources."), RESOURCE_FIELDS);
+    if (!doc.stringEquals(key, "allowed_prefixes")) return unknownField(doc, key, utf8("resources."), resourceFields());
     if (doc.type(value) != JsonType.Array) {
       return utf8("field \"resources.allowed_prefixes\": expected an array of URI prefixes, e.g. [\"mcp://logs/\"], got ") + typeName(doc, value);
     }
@@ -191,7 +193,7 @@ function isHeaderName(name: string): bool {
 }
 
 function readIdentity(doc: JsonDocument, node: i32, identity: IdentityConfig): string {
-  if (doc.type(node) != JsonType.Object) return utf8("field \"identity\": expected an object with ") + IDENTITY_FIELDS + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return utf8("field \"identity\": expected an object with ") + identityFields() + ", got " + typeName(doc, node);
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     if (doc.stringEquals(key, "sources")) {
@@ -226,7 +228,7 @@ function readIdentity(doc: JsonDocument, node: i32, identity: IdentityConfig): s
       if (out[0] != 401 && out[0] != 403) return utf8("field \"identity.missing_status\": expected 401 or 403, got ") + out[0].toString();
       identity.missingStatus = out[0];
     } else {
-      return unknownField(doc, key, utf8("identity."), IDENTITY_FIELDS);
+      return unknownField(doc, key, utf8("identity."), identityFields());
     }
   }
   if (identity.userHeader == identity.peerHeader) return utf8("field \"identity.peer_header\": must differ from identity.user_header (both are ") + jsonQuote(identity.userHeader) + ")";
@@ -234,12 +236,12 @@ function readIdentity(doc: JsonDocument, node: i32, identity: IdentityConfig): s
 }
 
 function readRules(doc: JsonDocument, node: i32, config: GuardConfig): string {
-  if (doc.type(node) != JsonType.Array) return utf8("field \"rules\": expected an array of rules, each with ") + RULE_FIELDS + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Array) return utf8("field \"rules\": expected an array of rules, each with ") + ruleFields() + ", got " + typeName(doc, node);
   const names = new Set<string>();
   let index = 0;
   for (let item = doc.firstChild(node); item >= 0; item = doc.nextSibling(item)) {
     const at = "rules[" + index.toString() + "]";
-    if (doc.type(item) != JsonType.Object) return utf8("field \"") + at + utf8("\": expected an object with ") + RULE_FIELDS + ", got " + typeName(doc, item);
+    if (doc.type(item) != JsonType.Object) return utf8("field \"") + at + utf8("\": expected an object with ") + ruleFields() + ", got " + typeName(doc, item);
     const name = doc.getString(doc.get(item, "name"));
     if (name === null || name.length == 0) return utf8("field \"") + at + utf8(".name\": expected a non-empty name (it is written into audit records)");
     if (names.has(name) || name == "default") return utf8("field \"") + at + utf8(".name\": ") + jsonQuote(name) + utf8(" is used twice (\"default\" names the workload's own policy)");
@@ -268,7 +270,7 @@ function readRules(doc: JsonDocument, node: i32, config: GuardConfig): string {
         error = readResources(doc, value, prefixes);
         rule.access.resourcePrefixes = prefixes;
       } else {
-        error = unknownField(doc, key, at + ".", RULE_FIELDS);
+        error = unknownField(doc, key, at + ".", ruleFields());
       }
       if (error.length > 0) return error;
     }
@@ -280,7 +282,7 @@ function readRules(doc: JsonDocument, node: i32, config: GuardConfig): string {
 }
 
 function readRuleMatch(doc: JsonDocument, node: i32, at: string, rule: AccessRule): string {
-  if (doc.type(node) != JsonType.Object || doc.length(node) == 0) return utf8("field \"") + at + utf8("\": expected an object with at least one of ") + MATCH_FIELDS + ", got " + describe(doc, node);
+  if (doc.type(node) != JsonType.Object || doc.length(node) == 0) return utf8("field \"") + at + utf8("\": expected an object with at least one of ") + matchFields() + ", got " + describe(doc, node);
   const match = rule.match;
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
@@ -307,7 +309,7 @@ function readRuleMatch(doc: JsonDocument, node: i32, at: string, rule: AccessRul
         match.claimValues.push(values);
       }
     } else {
-      error = unknownField(doc, key, at + ".", MATCH_FIELDS);
+      error = unknownField(doc, key, at + ".", matchFields());
     }
     if (error.length > 0) return error;
   }
@@ -315,7 +317,7 @@ function readRuleMatch(doc: JsonDocument, node: i32, at: string, rule: AccessRul
 }
 
 function readApproval(doc: JsonDocument, node: i32, approval: ApprovalConfig): string {
-  if (doc.type(node) != JsonType.Object) return utf8("field \"approval\": expected an object with ") + APPROVAL_FIELDS + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return utf8("field \"approval\": expected an object with ") + approvalFields() + ", got " + typeName(doc, node);
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     if (doc.stringEquals(key, "mode")) {
@@ -349,7 +351,7 @@ function readApproval(doc: JsonDocument, node: i32, approval: ApprovalConfig): s
       if (name === null || name.length == 0) return utf8("field \"approval.key_env\": expected the name of a vmConfig.env variable, got ") + describe(doc, value);
       approval.keyEnv = name;
     } else {
-      return unknownField(doc, key, utf8("approval."), APPROVAL_FIELDS);
+      return unknownField(doc, key, utf8("approval."), approvalFields());
     }
   }
   if (approval.mode == ApprovalMode.Webhook && approval.webhook.cluster.length == 0) {
@@ -362,7 +364,7 @@ function readApproval(doc: JsonDocument, node: i32, approval: ApprovalConfig): s
 }
 
 function readWebhook(doc: JsonDocument, node: i32, webhook: WebhookConfig): string {
-  if (doc.type(node) != JsonType.Object) return utf8("field \"approval.webhook\": expected an object with ") + WEBHOOK_FIELDS + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return utf8("field \"approval.webhook\": expected an object with ") + webhookFields() + ", got " + typeName(doc, node);
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     if (doc.stringEquals(key, "timeout_ms")) {
@@ -383,17 +385,17 @@ function readWebhook(doc: JsonDocument, node: i32, webhook: WebhookConfig): stri
       if (text === null || !text.startsWith("/")) return utf8("field \"approval.webhook.path\": expected a path starting with /, got ") + describe(doc, value);
       webhook.path = text;
     } else {
-      return unknownField(doc, key, utf8("approval.webhook."), WEBHOOK_FIELDS);
+      return unknownField(doc, key, utf8("approval.webhook."), webhookFields());
     }
   }
   return "";
 }
 
 function readAudit(doc: JsonDocument, node: i32, config: GuardConfig): string {
-  if (doc.type(node) != JsonType.Object) return utf8("field \"audit\": expected an object with ") + AUDIT_FIELDS + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return utf8("field \"audit\": expected an object with ") + auditFields() + ", got " + typeName(doc, node);
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
-    if (!doc.stringEquals(key, "log_level")) return unknownField(doc, key, "audit.", AUDIT_FIELDS);
+    if (!doc.stringEquals(key, "log_level")) return unknownField(doc, key, "audit.", auditFields());
     if (doc.stringEquals(value, "info")) config.auditLogLevel = 2;
     else if (doc.stringEquals(value, "warn")) config.auditLogLevel = 3;
     else if (doc.stringEquals(value, "error")) config.auditLogLevel = 4;
@@ -489,7 +491,7 @@ export function parseConfig(ptr: usize, len: i32): ConfigResult {
     } else if (doc.stringEquals(key, "resources")) {
       message = readResources(doc, value, config.resourcePrefixes);
     } else {
-      message = unknownField(doc, key, "", TOP_LEVEL_FIELDS);
+      message = unknownField(doc, key, "", topLevelFields());
     }
     if (message.length > 0) return fail(result, message);
   }
