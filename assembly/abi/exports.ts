@@ -15,21 +15,63 @@ import { HttpContext, RootContext } from "./context";
 import { FilterDataStatus, FilterHeadersStatus, FilterStatus, FilterTrailersStatus, LogLevel } from "./enums";
 import { log } from "./log";
 import { allocateForHost } from "./memory";
+import { utf8 } from "./text";
 import {
   createHttpContext, createRootContext, getHttpContext, getRootContext, removeContext,
 } from "./registry";
 
-function unknownContext(callback: string, contextId: u32): void {
-  log(LogLevel.Debug, "abi: " + callback + " for unknown context " + contextId.toString() + " ignored");
+// The callbacks that look a context up, named in the debug line about an unknown context. (An enum, not the
+// names as string literals: the names are only needed on that rare path, so they are kept as UTF-8 text.)
+const enum Callback {
+  OnDone,
+  OnLog,
+  OnDelete,
+  OnVmStart,
+  OnConfigure,
+  OnTick,
+  OnQueueReady,
+  OnForeignFunction,
+  OnRequestHeaders,
+  OnRequestBody,
+  OnRequestTrailers,
+  OnResponseHeaders,
+  OnResponseBody,
+  OnResponseTrailers,
+  OnHttpCallResponse,
 }
 
-function rootOrLog(callback: string, contextId: u32): RootContext | null {
+function callbackName(callback: Callback): string {
+  switch (callback) {
+    case Callback.OnDone: return utf8("proxy_on_done");
+    case Callback.OnLog: return utf8("proxy_on_log");
+    case Callback.OnDelete: return utf8("proxy_on_delete");
+    case Callback.OnVmStart: return utf8("proxy_on_vm_start");
+    case Callback.OnConfigure: return utf8("proxy_on_configure");
+    case Callback.OnTick: return utf8("proxy_on_tick");
+    case Callback.OnQueueReady: return utf8("proxy_on_queue_ready");
+    case Callback.OnForeignFunction: return utf8("proxy_on_foreign_function");
+    case Callback.OnRequestHeaders: return utf8("proxy_on_request_headers");
+    case Callback.OnRequestBody: return utf8("proxy_on_request_body");
+    case Callback.OnRequestTrailers: return utf8("proxy_on_request_trailers");
+    case Callback.OnResponseHeaders: return utf8("proxy_on_response_headers");
+    case Callback.OnResponseBody: return utf8("proxy_on_response_body");
+    case Callback.OnResponseTrailers: return utf8("proxy_on_response_trailers");
+    case Callback.OnHttpCallResponse: return utf8("proxy_on_http_call_response");
+  }
+  return "";
+}
+
+function unknownContext(callback: Callback, contextId: u32): void {
+  log(LogLevel.Debug, "abi: " + callbackName(callback) + " for unknown context " + contextId.toString() + " ignored");
+}
+
+function rootOrLog(callback: Callback, contextId: u32): RootContext | null {
   const root = getRootContext(contextId);
   if (root === null) unknownContext(callback, contextId);
   return root;
 }
 
-function streamOrLog(callback: string, contextId: u32): HttpContext | null {
+function streamOrLog(callback: Callback, contextId: u32): HttpContext | null {
   const stream = getHttpContext(contextId);
   if (stream === null) unknownContext(callback, contextId);
   return stream;
@@ -69,7 +111,7 @@ export function proxy_on_done(contextId: u32): u32 {
   if (stream !== null) {
     done = stream.onDone() ? 1 : 0;
   } else {
-    const root = rootOrLog("proxy_on_done", contextId);
+    const root = rootOrLog(Callback.OnDone, contextId);
     if (root !== null) done = root.onDone() ? 1 : 0;
   }
   leaveCallback();
@@ -82,7 +124,7 @@ export function proxy_on_log(contextId: u32): void {
   if (stream !== null) {
     stream.onLog();
   } else {
-    const root = rootOrLog("proxy_on_log", contextId);
+    const root = rootOrLog(Callback.OnLog, contextId);
     if (root !== null) root.onLog();
   }
   leaveCallback();
@@ -94,7 +136,7 @@ export function proxy_on_delete(contextId: u32): void {
   if (stream !== null) {
     stream.onDelete();
   } else {
-    const root = rootOrLog("proxy_on_delete", contextId);
+    const root = rootOrLog(Callback.OnDelete, contextId);
     if (root !== null) root.onDelete();
   }
   removeContext(contextId);
@@ -105,7 +147,7 @@ export function proxy_on_delete(contextId: u32): void {
 
 export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32): u32 {
   enterCallback();
-  const root = rootOrLog("proxy_on_vm_start", rootContextId);
+  const root = rootOrLog(Callback.OnVmStart, rootContextId);
   const result: u32 = root !== null && root.onVmStart(<i32>vmConfigurationSize) ? 1 : 0;
   leaveCallback();
   return result;
@@ -113,7 +155,7 @@ export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32):
 
 export function proxy_on_configure(rootContextId: u32, pluginConfigurationSize: u32): u32 {
   enterCallback();
-  const root = rootOrLog("proxy_on_configure", rootContextId);
+  const root = rootOrLog(Callback.OnConfigure, rootContextId);
   const result: u32 = root !== null && root.onConfigure(<i32>pluginConfigurationSize) ? 1 : 0;
   leaveCallback();
   return result;
@@ -121,21 +163,21 @@ export function proxy_on_configure(rootContextId: u32, pluginConfigurationSize: 
 
 export function proxy_on_tick(rootContextId: u32): void {
   enterCallback();
-  const root = rootOrLog("proxy_on_tick", rootContextId);
+  const root = rootOrLog(Callback.OnTick, rootContextId);
   if (root !== null) root.onTick();
   leaveCallback();
 }
 
 export function proxy_on_queue_ready(rootContextId: u32, queueId: u32): void {
   enterCallback();
-  const root = rootOrLog("proxy_on_queue_ready", rootContextId);
+  const root = rootOrLog(Callback.OnQueueReady, rootContextId);
   if (root !== null) root.onQueueReady(queueId);
   leaveCallback();
 }
 
 export function proxy_on_foreign_function(rootContextId: u32, functionId: u32, argumentsSize: u32): void {
   enterCallback();
-  const root = rootOrLog("proxy_on_foreign_function", rootContextId);
+  const root = rootOrLog(Callback.OnForeignFunction, rootContextId);
   if (root !== null) root.onForeignFunction(functionId, <i32>argumentsSize);
   leaveCallback();
 }
@@ -144,7 +186,7 @@ export function proxy_on_foreign_function(rootContextId: u32, functionId: u32, a
 
 export function proxy_on_request_headers(contextId: u32, numHeaders: u32, endOfStream: u32): u32 {
   enterCallback();
-  const stream = streamOrLog("proxy_on_request_headers", contextId);
+  const stream = streamOrLog(Callback.OnRequestHeaders, contextId);
   const result: u32 = stream === null ? FilterHeadersStatus.Continue : <u32>stream.onRequestHeaders(<i32>numHeaders, endOfStream != 0);
   leaveCallback();
   return result;
@@ -152,7 +194,7 @@ export function proxy_on_request_headers(contextId: u32, numHeaders: u32, endOfS
 
 export function proxy_on_request_body(contextId: u32, bodySize: u32, endOfStream: u32): u32 {
   enterCallback();
-  const stream = streamOrLog("proxy_on_request_body", contextId);
+  const stream = streamOrLog(Callback.OnRequestBody, contextId);
   const result: u32 = stream === null ? FilterDataStatus.Continue : <u32>stream.onRequestBody(<i32>bodySize, endOfStream != 0);
   leaveCallback();
   return result;
@@ -160,7 +202,7 @@ export function proxy_on_request_body(contextId: u32, bodySize: u32, endOfStream
 
 export function proxy_on_request_trailers(contextId: u32, numTrailers: u32): u32 {
   enterCallback();
-  const stream = streamOrLog("proxy_on_request_trailers", contextId);
+  const stream = streamOrLog(Callback.OnRequestTrailers, contextId);
   const result: u32 = stream === null ? FilterTrailersStatus.Continue : <u32>stream.onRequestTrailers(<i32>numTrailers);
   leaveCallback();
   return result;
@@ -168,7 +210,7 @@ export function proxy_on_request_trailers(contextId: u32, numTrailers: u32): u32
 
 export function proxy_on_response_headers(contextId: u32, numHeaders: u32, endOfStream: u32): u32 {
   enterCallback();
-  const stream = streamOrLog("proxy_on_response_headers", contextId);
+  const stream = streamOrLog(Callback.OnResponseHeaders, contextId);
   const result: u32 = stream === null ? FilterHeadersStatus.Continue : <u32>stream.onResponseHeaders(<i32>numHeaders, endOfStream != 0);
   leaveCallback();
   return result;
@@ -176,7 +218,7 @@ export function proxy_on_response_headers(contextId: u32, numHeaders: u32, endOf
 
 export function proxy_on_response_body(contextId: u32, bodySize: u32, endOfStream: u32): u32 {
   enterCallback();
-  const stream = streamOrLog("proxy_on_response_body", contextId);
+  const stream = streamOrLog(Callback.OnResponseBody, contextId);
   const result: u32 = stream === null ? FilterDataStatus.Continue : <u32>stream.onResponseBody(<i32>bodySize, endOfStream != 0);
   leaveCallback();
   return result;
@@ -184,7 +226,7 @@ export function proxy_on_response_body(contextId: u32, bodySize: u32, endOfStrea
 
 export function proxy_on_response_trailers(contextId: u32, numTrailers: u32): u32 {
   enterCallback();
-  const stream = streamOrLog("proxy_on_response_trailers", contextId);
+  const stream = streamOrLog(Callback.OnResponseTrailers, contextId);
   const result: u32 = stream === null ? FilterTrailersStatus.Continue : <u32>stream.onResponseTrailers(<i32>numTrailers);
   leaveCallback();
   return result;
@@ -194,7 +236,7 @@ export function proxy_on_response_trailers(contextId: u32, numTrailers: u32): u3
 
 export function proxy_on_http_call_response(rootContextId: u32, token: u32, numHeaders: u32, bodySize: u32, numTrailers: u32): void {
   enterCallback();
-  const root = rootOrLog("proxy_on_http_call_response", rootContextId);
+  const root = rootOrLog(Callback.OnHttpCallResponse, rootContextId);
   if (root !== null) root.onHttpCallResponse(token, <i32>numHeaders, <i32>bodySize, <i32>numTrailers);
   leaveCallback();
 }

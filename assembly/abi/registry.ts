@@ -12,6 +12,7 @@ import { HttpContext, RootContext, RootContextFactory } from "./context";
 import { LogLevel } from "./enums";
 import { log } from "./log";
 import { getPropertyString } from "./properties";
+import { utf8 } from "./text";
 
 export const DEFAULT_ROOT_ID = "mcp-guard";
 
@@ -52,8 +53,8 @@ class UnknownRootContext extends RootContext {
       known += "\"" + ids[i] + "\"";
     }
     if (ids.length == 0) known = "(none)";
-    log(LogLevel.Error, "abi: no root context is registered for plugin_root_id \"" + this.rootId +
-      "\" (registered: " + known + "); configuration rejected");
+    log(LogLevel.Error, utf8("abi: no root context is registered for plugin_root_id \"") + this.rootId +
+      utf8("\" (registered: ") + known + utf8("); configuration rejected"));
     return false;
   }
 }

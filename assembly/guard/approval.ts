@@ -11,6 +11,7 @@ import { ApprovalMode } from "../policy/approval_config";
 import { GuardConfig } from "../policy/config";
 import { Decision } from "./decision";
 import { TOKEN_VALID, verifyApprovalToken } from "./approval_token";
+import { utf8 } from "../abi/text";
 
 export const URL_ELICITATION_REQUIRED: i32 = -32042;
 // Implementation-defined server error (JSON-RPC reserves -32000..-32099) for clients without URL elicitation.
@@ -69,7 +70,7 @@ function refusal(config: GuardConfig, decision: Decision, protocolVersion: strin
   refused.destructive = true;
   refused.argumentsStart = decision.argumentsStart;
   refused.argumentsEnd = decision.argumentsEnd;
-  const message = "Approval required: " + decision.tool + " is a destructive tool; " + detail;
+  const message = utf8("Approval required: ") + decision.tool + utf8(" is a destructive tool; ") + detail;
   refused.detail = message;
   let urlElicitation = false;
   if (protocolVersion !== null) urlElicitation = approvalUrl.length > 0 && protocolVersion.trim() >= "2025-11-25";
@@ -127,7 +128,7 @@ export function checkApproval(config: GuardConfig, decision: Decision, protocolV
   if (decision.isBatch) {
     outcome.auditDecision = "approval_required";
     outcome.reason = REASON_APPROVAL_BATCH;
-    const refused = refusal(config, decision, protocolVersion, REASON_APPROVAL_BATCH, "send a destructive call on its own, not in a batch");
+    const refused = refusal(config, decision, protocolVersion, REASON_APPROVAL_BATCH, utf8("send a destructive call on its own, not in a batch"));
     refused.rpcCode = INVALID_REQUEST;
     outcome.refusal = refused;
     return outcome;
@@ -139,7 +140,7 @@ export function checkApproval(config: GuardConfig, decision: Decision, protocolV
   if (mode == ApprovalMode.Deny) {
     outcome.auditDecision = "approval_required";
     outcome.reason = REASON_APPROVAL_REQUIRED;
-    outcome.refusal = refusal(config, decision, protocolVersion, REASON_APPROVAL_REQUIRED, "approve it at the URL, then retry");
+    outcome.refusal = refusal(config, decision, protocolVersion, REASON_APPROVAL_REQUIRED, utf8("approve it at the URL, then retry"));
     return outcome;
   }
   // Token mode.
@@ -147,7 +148,7 @@ export function checkApproval(config: GuardConfig, decision: Decision, protocolV
   if (token === null || token.length == 0 || key === null) {
     outcome.auditDecision = "approval_required";
     outcome.reason = REASON_APPROVAL_REQUIRED;
-    outcome.refusal = refusal(config, decision, protocolVersion, REASON_APPROVAL_REQUIRED, "approve it at the URL and retry with the approval token in " + config.approval.tokenHeader);
+    outcome.refusal = refusal(config, decision, protocolVersion, REASON_APPROVAL_REQUIRED, utf8("approve it at the URL and retry with the approval token in ") + config.approval.tokenHeader);
     return outcome;
   }
   const digest = argumentsDigest(bodyPtr, decision.argumentsStart, decision.argumentsEnd);
@@ -158,6 +159,6 @@ export function checkApproval(config: GuardConfig, decision: Decision, protocolV
     return outcome;
   }
   outcome.auditDecision = "approval_denied";
-  outcome.refusal = refusal(config, decision, protocolVersion, verdict, "the approval token does not fit this call (" + verdict + ")");
+  outcome.refusal = refusal(config, decision, protocolVersion, verdict, utf8("the approval token does not fit this call (") + verdict + ")");
   return outcome;
 }

@@ -37,10 +37,26 @@ export function approvalMessage(user: string, tool: string, argumentsDigest: str
   return String.UTF8.encode("mcp-guard-approval-v1\n" + user + "\n" + tool + "\n" + argumentsDigest + "\n" + expiry);
 }
 
+// The fields of a token, separated by "."; at most 7 (a well-formed token has 6, so more is malformed anyway).
+function tokenFields(token: string): Array<string> {
+  const fields = new Array<string>();
+  let start = 0;
+  while (fields.length < 7) {
+    const end = token.indexOf(".", start);
+    if (end < 0) {
+      fields.push(token.substring(start));
+      break;
+    }
+    fields.push(token.substring(start, end));
+    start = end + 1;
+  }
+  return fields;
+}
+
 // Checks `token` for this call; returns TOKEN_VALID or the reason it does not fit.
 export function verifyApprovalToken(token: string, key: ArrayBuffer, user: string, tool: string, argumentsDigest: string, nowSeconds: i64): string {
   if (token.length > MAX_TOKEN_LENGTH) return TOKEN_MALFORMED;
-  const parts = token.trim().split(".");
+  const parts = tokenFields(token.trim());
   if (parts.length != 6 || parts[0] != "v1") return TOKEN_MALFORMED;
   const tokenUser = hexText(parts[1]);
   const tokenTool = hexText(parts[2]);

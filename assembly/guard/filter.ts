@@ -26,6 +26,7 @@ import { AuditRecord } from "./audit";
 import { approvalRefusal, checkApproval } from "./approval";
 import { selectAccess } from "./rules";
 import { AccessPolicy } from "../policy/access";
+import { utf8 } from "../abi/text";
 
 const logWriter = new JsonWriter();
 
@@ -93,7 +94,7 @@ export class GuardHttpContext extends HttpContext {
     applyIdentityHeaders(config.identity, identity);
     if (config.identity.require && identity.user === null) {
       this.decided = true;
-      const refusal = engine.refuse(config.identity.missingStatus, INVALID_REQUEST, "Authentication required: the request carries no verified identity", R.REASON_IDENTITY_REQUIRED);
+      const refusal = engine.refuse(config.identity.missingStatus, INVALID_REQUEST, utf8("Authentication required: the request carries no verified identity"), R.REASON_IDENTITY_REQUIRED);
       if (this.apply(config, refusal)) return FilterHeadersStatus.StopIteration;
       // audit mode: logged, the request goes on (the identity checks on the body still run)
       this.decided = false;
@@ -103,7 +104,7 @@ export class GuardHttpContext extends HttpContext {
       // session) carry none and pass.
       if (method !== null && method == "POST") {
         this.decided = true;
-        if (this.apply(config, engine.refuse(400, PARSE_ERROR, "Parse error: the request body is empty", R.REASON_EMPTY_BODY))) {
+        if (this.apply(config, engine.refuse(400, PARSE_ERROR, utf8("Parse error: the request body is empty"), R.REASON_EMPTY_BODY))) {
           return FilterHeadersStatus.StopIteration;
         }
       }
@@ -113,9 +114,9 @@ export class GuardHttpContext extends HttpContext {
     // A body follows: it must be something we can read.
     let refusal: Decision | null = null;
     if (!isIdentityEncoding(getHeaderMapValue(MapType.HttpRequestHeaders, "content-encoding"))) {
-      refusal = engine.refuse(415, INVALID_REQUEST, "Unsupported Media Type: the request body must not be compressed (content-encoding identity)", R.REASON_UNSUPPORTED_ENCODING);
+      refusal = engine.refuse(415, INVALID_REQUEST, utf8("Unsupported Media Type: the request body must not be compressed (content-encoding identity)"), R.REASON_UNSUPPORTED_ENCODING);
     } else if (!isJsonContentType(getHeaderMapValue(MapType.HttpRequestHeaders, "content-type"))) {
-      refusal = engine.refuse(415, INVALID_REQUEST, "Unsupported Media Type: Content-Type must be application/json", R.REASON_UNSUPPORTED_MEDIA_TYPE);
+      refusal = engine.refuse(415, INVALID_REQUEST, utf8("Unsupported Media Type: Content-Type must be application/json"), R.REASON_UNSUPPORTED_MEDIA_TYPE);
     } else if (parseContentLength(getHeaderMapValue(MapType.HttpRequestHeaders, "content-length")) > <i64>config.limits.maxBodyBytes) {
       refusal = this.tooLarge(config, engine);
     }
@@ -344,7 +345,7 @@ export class GuardHttpContext extends HttpContext {
       if (this.holding) this.addDerivedHeaders(decision);
       this.audit.decision = "approval_granted";
     } else {
-      this.apply(config, approvalRefusal(config, decision, this.requestHeaders.protocolVersion, reason, "the approval service did not approve it (" + reason + ")"));
+      this.apply(config, approvalRefusal(config, decision, this.requestHeaders.protocolVersion, reason, utf8("the approval service did not approve it (") + reason + ")"));
       this.audit.decision = "approval_denied";
     }
     this.audit.reason = reason;
@@ -365,7 +366,7 @@ export class GuardHttpContext extends HttpContext {
   }
 
   private tooLarge(config: GuardConfig, engine: RequestEngine): Decision {
-    return engine.refuse(413, INVALID_REQUEST, "Request body exceeds the " + config.limits.maxBodyBytes.toString() + " byte limit", R.REASON_BODY_TOO_LARGE);
+    return engine.refuse(413, INVALID_REQUEST, utf8("Request body exceeds the ") + config.limits.maxBodyBytes.toString() + " byte limit", R.REASON_BODY_TOO_LARGE);
   }
 
   // Counts, logs and (in enforce mode) carries out a decision. Returns true when a local reply was sent.
@@ -426,5 +427,5 @@ export class GuardHttpContext extends HttpContext {
 }
 
 function notConfiguredBody(): ArrayBuffer {
-  return String.UTF8.encode("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":" + INTERNAL_ERROR.toString() + ",\"message\":\"mcp-guard is not configured\"}}");
+  return String.UTF8.encode("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":" + INTERNAL_ERROR.toString() + utf8(",\"message\":\"mcp-guard is not configured\"}}"));
 }

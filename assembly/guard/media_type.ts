@@ -6,11 +6,15 @@ import { asciiLowerCase } from "../mcp/ascii";
 // True for `application/json` with no charset or charset=utf-8 (case-insensitive, optionally quoted).
 export function isJsonContentType(value: string | null): bool {
   if (value === null) return false;
-  const parts = value.split(";");
-  if (parts.length == 0) return false;
-  if (asciiLowerCase(parts[0].trim()) != "application/json") return false;
-  for (let i = 1; i < parts.length; i++) {
-    const param = parts[i].trim();
+  // The media type, then each parameter after a ";" (read in place rather than split into an array).
+  let end = value.indexOf(";");
+  if (end < 0) end = value.length;
+  if (asciiLowerCase(value.substring(0, end).trim()) != "application/json") return false;
+  while (end < value.length) {
+    const start = end + 1;
+    end = value.indexOf(";", start);
+    if (end < 0) end = value.length;
+    const param = value.substring(start, end).trim();
     if (param.length == 0) continue;
     const eq = param.indexOf("=");
     if (eq < 0) return false;

@@ -7,6 +7,7 @@ import { LabelledCounter, NO_METRIC } from "./labelled_counter";
 import {
   APPROVAL_OUTCOMES, DECISIONS, ERROR_KINDS, LISTS, METHOD_CLASSES, approvalOutcome, labelValue,
 } from "./metric_labels";
+import { utf8 } from "../abi/text";
 
 // Allowlisted names that get a `tool` label of their own, in configuration order; calls of any other tool
 // (and of names beyond this many) count under `other`. Bounds the series an allowlist of thousands would add.
@@ -34,10 +35,10 @@ export class GuardMetrics {
   define(config: GuardConfig): void {
     this.defineToolLabels(config);
     if (this.decisionTime != NO_METRIC) return;
-    this.decisionTime = defineMetric(MetricType.Histogram, "mcp_guard_decision_duration_microseconds");
-    this.withheld = defineMetric(MetricType.Counter, "mcp_guard_responses_withheld_total");
-    this.serverMethodsRefused = defineMetric(MetricType.Counter, "mcp_guard_server_methods_refused_total");
-    this.pinMismatches = defineMetric(MetricType.Counter, "mcp_guard_tool_pin_mismatches_total");
+    this.decisionTime = defineMetric(MetricType.Histogram, utf8("mcp_guard_decision_duration_microseconds"));
+    this.withheld = defineMetric(MetricType.Counter, utf8("mcp_guard_responses_withheld_total"));
+    this.serverMethodsRefused = defineMetric(MetricType.Counter, utf8("mcp_guard_server_methods_refused_total"));
+    this.pinMismatches = defineMetric(MetricType.Counter, utf8("mcp_guard_tool_pin_mismatches_total"));
   }
 
   // The exact names of every allowlist (the top level's and each rule's). Globs are left out: what they

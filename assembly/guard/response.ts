@@ -21,6 +21,7 @@ import { PinStatus } from "../policy/pins";
 import { AuditRecord } from "./audit";
 import { ToolHints } from "../policy/tool_hints";
 import { AccessPolicy } from "../policy/access";
+import { utf8 } from "../abi/text";
 
 export enum Framing { None = 0, Json = 1, EventStream = 2 }
 
@@ -44,7 +45,7 @@ export function framingOf(contentType: string | null): Framing {
 
 function withheldReply(reason: string): ArrayBuffer {
   writer.reset();
-  writeErrorResponse(writer, null, INTERNAL_ERROR, "mcp-guard withheld a server message: " + reason);
+  writeErrorResponse(writer, null, INTERNAL_ERROR, utf8("mcp-guard withheld a server message: ") + reason);
   return writer.toArrayBuffer();
 }
 
@@ -99,7 +100,7 @@ export class ResponseRewriter {
     if (body === null) return;
     const len = body.byteLength;
     if (len > limit) {
-      this.withhold("the response exceeds the " + limit.toString() + " byte limit", "json");
+      this.withhold(utf8("the response exceeds the ") + limit.toString() + " byte limit", "json");
       this.broken = this.enforce;
       return;
     }
@@ -107,10 +108,10 @@ export class ResponseRewriter {
     this.recordPins();
     this.noteMessage();
     if (outcome == FilterOutcome.Unparseable) {
-      this.withhold("the response is not valid JSON (" + jsonErrorMessage(this.messages.parseError) + ")", "json");
+      this.withhold(utf8("the response is not valid JSON (") + jsonErrorMessage(this.messages.parseError) + ")", "json");
     } else if (outcome == FilterOutcome.Dropped) {
       this.report("json");
-      this.withhold("the server sent a method the policy refuses", "json");
+      this.withhold(utf8("the server sent a method the policy refuses"), "json");
     } else if (outcome == FilterOutcome.Rewritten) {
       this.report("json");
       if (this.enforce) setBufferBytes(BufferType.HttpResponseBody, 0, WHOLE_BUFFER, this.messages.output.toArrayBuffer());
@@ -212,7 +213,7 @@ export class ResponseRewriter {
       if (this.enforce) writeSseEventWithData(ptr, start, end, this.messages.output.toArrayBuffer(), out);
       else out.append(ptr + <usize>start, end - start);
     } else {
-      const reason = "an event's data is not valid JSON (" + jsonErrorMessage(this.messages.parseError) + ")";
+      const reason = utf8("an event's data is not valid JSON (") + jsonErrorMessage(this.messages.parseError) + ")";
       logWithheld(reason, "sse", this.enforce);
       if (!this.enforce) {
         out.append(ptr + <usize>start, end - start);
@@ -227,7 +228,7 @@ export class ResponseRewriter {
   // An event larger than the limit cannot be inspected: in enforce mode the client gets an error event and
   // nothing more from this stream; in audit mode the stream passes unfiltered from here on.
   private breakStream(carry: Bytes, out: Bytes): void {
-    const reason = "an event exceeds the " + this.config.limits.maxBodyBytes.toString() + " byte limit";
+    const reason = utf8("an event exceeds the ") + this.config.limits.maxBodyBytes.toString() + " byte limit";
     logWithheld(reason, "sse", this.enforce);
     this.broken = true;
     this.resumeScan = 0;

@@ -17,6 +17,7 @@ import {
 import { JsonDocument, JsonError, JsonType } from "../json";
 import { GuardHttpContext } from "./filter";
 import { GuardMetrics } from "./metrics";
+import { utf8 } from "../abi/text";
 
 export class GuardRootContext extends RootContext {
   config: GuardConfig | null = null;
@@ -93,7 +94,7 @@ export class GuardRootContext extends RootContext {
     if (pluginConfigurationSize > 0) {
       bytes = getBufferBytes(BufferType.PluginConfiguration, 0, pluginConfigurationSize);
       if (bytes === null) {
-        log(LogLevel.Error, "mcp-guard: could not read the plugin configuration from the host");
+        log(LogLevel.Error, utf8("mcp-guard: could not read the plugin configuration from the host"));
         return false;
       }
       ptr = changetype<usize>(bytes);
@@ -112,7 +113,7 @@ export class GuardRootContext extends RootContext {
       // The approval key comes from the VM environment (vmConfig.env), never from pluginConfig.
       const key = getEnvironmentVariable(approval.keyEnv);
       if (key === null || key.length < 32) {
-        log(LogLevel.Error, "mcp-guard: invalid plugin configuration: field \"approval.mode\": \"token\" needs the approval key in the VM environment variable " + approval.keyEnv + " (vmConfig.env, at least 32 characters), " + (key === null ? "which is not set" : "which is too short"));
+        log(LogLevel.Error, utf8("mcp-guard: invalid plugin configuration: field \"approval.mode\": \"token\" needs the approval key in the VM environment variable ") + approval.keyEnv + utf8(" (vmConfig.env, at least 32 characters), ") + (key === null ? utf8("which is not set") : utf8("which is too short")));
         return false;
       }
       approval.key = String.UTF8.encode(key);
@@ -121,8 +122,8 @@ export class GuardRootContext extends RootContext {
     this.engine = new RequestEngine(config, this.pins, this.hints);
     this.serverMessages = new ServerMessageFilter(config);
     this.metrics.define(config);
-    log(LogLevel.Info, "mcp-guard: configured root \"" + this.rootId + "\": mode " + (config.mode == Mode.Enforce ? "enforce" : "audit") +
-      ", " + config.tools.size.toString() + " tool allowlist entries");
+    log(LogLevel.Info, utf8("mcp-guard: configured root \"") + this.rootId + utf8("\": mode ") + (config.mode == Mode.Enforce ? "enforce" : "audit") +
+      ", " + config.tools.size.toString() + utf8(" tool allowlist entries"));
     return true;
   }
 

@@ -14,6 +14,7 @@ import { toolDigest } from "./tool_digest";
 import { AccessPolicy } from "../policy/access";
 import { Bytes } from "./bytes";
 import { Splicer } from "./splice";
+import { utf8 } from "../abi/text";
 
 // message (0, or 1 inside a batch) → result → list → entry → name / annotations → hint. Pinned tools need their whole description
 // and input schema, so with pins every depth is recorded.
@@ -122,7 +123,7 @@ export class ServerMessageFilter {
     if (methodNode >= 0) {
       const method = doc.getString(methodNode);
       if (method === null || !this.config.serverMethods.permits(method)) {
-        this.refusedMethods.push(method !== null ? method : "<method that is not a string>");
+        this.refusedMethods.push(method !== null ? method : utf8("<method that is not a string>"));
         return false;
       }
       return true;
@@ -179,14 +180,14 @@ export class ServerMessageFilter {
   // null when the entry may stay; otherwise a label naming it for the log.
   private refusal(entry: i32, kind: ListKind): string | null {
     const doc = this.doc;
-    if (doc.type(entry) != JsonType.Object) return "<entry that is not an object>";
+    if (doc.type(entry) != JsonType.Object) return utf8("<entry that is not an object>");
     const field = kind == ListKind.Resources ? "uri" : kind == ListKind.Templates ? "uriTemplate" : "name";
     const value = doc.getString(doc.get(entry, field));
-    if (value === null) return "<entry without a string " + field + ">";
+    if (value === null) return utf8("<entry without a string ") + field + ">";
     if (kind == ListKind.Tools) {
       this.noteHint(entry, value);
       if (!this.access.tools.matches(value)) return value;
-      return this.checkPin(entry, value) ? null : value + " (description or schema differs from its pin)";
+      return this.checkPin(entry, value) ? null : value + utf8(" (description or schema differs from its pin)");
     }
     if (kind == ListKind.Prompts) {
       const prompts = this.access.prompts;

@@ -10,6 +10,7 @@ import { isDigest } from "./pins";
 import { IdentityConfig, IdentitySource } from "./identity_config";
 import { ApprovalConfig, ApprovalMode, WebhookConfig } from "./approval_config";
 import { AccessPolicy, AccessRule } from "./access";
+import { utf8 } from "../abi/text";
 
 export enum Mode { Enforce = 0, Audit = 1 }
 
@@ -58,47 +59,49 @@ export class ConfigResult {
   warnings: Array<string> = new Array<string>();
 }
 
-const TOP_LEVEL_FIELDS = "mode, tool_allowlist, prompt_allowlist, resources, server_methods, deny_status, limits, methods, hold_request_headers, tool_pins, identity, audit, approval, rules";
-const RULE_FIELDS = "name, match, tool_allowlist, prompt_allowlist, resources";
-const MATCH_FIELDS = "principals, users, claims";
-const APPROVAL_FIELDS = "mode, destructive_patterns, use_annotations, approval_url, token_header, key_env, webhook";
-const WEBHOOK_FIELDS = "cluster, authority, path, timeout_ms";
-const AUDIT_FIELDS = "log_level";
-const IDENTITY_FIELDS = "sources, jwt_claim, jwt_metadata_key, user_header, peer_header, require, missing_status";
-const RESOURCE_FIELDS = "allowed_prefixes";
-const LIMIT_FIELDS = "max_body_bytes, max_json_depth, max_batch_size";
-const METHOD_FIELDS = "allow, deny";
+// The fields each object accepts, for error messages. Functions rather than constants: a module-level string
+// would be decoded from the UTF-8 table (utf8, assembly/abi/text.ts) at every VM start, used or not.
+function topLevelFields(): string { return utf8("mode, tool_allowlist, prompt_allowlist, resources, server_methods, deny_status, limits, methods, hold_request_headers, tool_pins, identity, audit, approval, rules"); }
+function ruleFields(): string { return utf8("name, match, tool_allowlist, prompt_allowlist, resources"); }
+function matchFields(): string { return utf8("principals, users, claims"); }
+function approvalFields(): string { return utf8("mode, destructive_patterns, use_annotations, approval_url, token_header, key_env, webhook"); }
+function webhookFields(): string { return utf8("cluster, authority, path, timeout_ms"); }
+function auditFields(): string { return utf8("log_level"); }
+function identityFields(): string { return utf8("sources, jwt_claim, jwt_metadata_key, user_header, peer_header, require, missing_status"); }
+function resourceFields(): string { return utf8("allowed_prefixes"); }
+function limitFields(): string { return utf8("max_body_bytes, max_json_depth, max_batch_size"); }
+function methodFields(): string { return utf8("allow, deny"); }
 
 function fail(result: ConfigResult, message: string): ConfigResult {
   result.config = null;
-  result.error = "invalid plugin configuration: " + message;
+  result.error = utf8("invalid plugin configuration: ") + message;
   return result;
 }
 
 function typeName(doc: JsonDocument, node: i32): string {
   const t = doc.type(node);
   if (t == JsonType.Null) return "null";
-  if (t == JsonType.True || t == JsonType.False) return "a boolean";
-  if (t == JsonType.Number) return "a number";
-  if (t == JsonType.String) return "a string";
-  if (t == JsonType.Array) return "an array";
-  if (t == JsonType.Object) return "an object";
+  if (t == JsonType.True || t == JsonType.False) return utf8("a boolean");
+  if (t == JsonType.Number) return utf8("a number");
+  if (t == JsonType.String) return utf8("a string");
+  if (t == JsonType.Array) return utf8("an array");
+  if (t == JsonType.Object) return utf8("an object");
   return "nothing";
 }
 
 // Reads an array of non-empty strings into `list`; returns "" or an error message.
 function readNameArray(doc: JsonDocument, node: i32, field: string, list: NameList): string {
   if (doc.type(node) != JsonType.Array) {
-    return "field \"" + field + "\": expected an array of names, e.g. [\"search_code\", \"get_*\"], got " + typeName(doc, node);
+    return utf8("field \"") + field + utf8("\": expected an array of names, e.g. [\"search_code\", \"get_*\"], got ") + typeName(doc, node);
   }
   let index = 0;
   for (let item = doc.firstChild(node); item >= 0; item = doc.nextSibling(item)) {
     const name = doc.getString(item);
     if (name === null) {
-      return "field \"" + field + "[" + index.toString() + "]\": expected a string, got " + typeName(doc, item);
+      return utf8("field \"") + field + "[" + index.toString() + utf8("]\": expected a string, got ") + typeName(doc, item);
     }
     if (name.length == 0) {
-      return "field \"" + field + "[" + index.toString() + "]\": expected a non-empty name, got \"\"";
+      return utf8("field \"") + field + "[" + index.toString() + utf8("]\": expected a non-empty name, got \"\"");
     }
     list.add(name);
     index++;
@@ -108,33 +111,33 @@ function readNameArray(doc: JsonDocument, node: i32, field: string, list: NameLi
 
 function readInteger(doc: JsonDocument, node: i32, field: string, min: i32, max: i32, out: StaticArray<i32>): string {
   if (!doc.isInteger(node)) {
-    return "field \"" + field + "\": expected an integer from " + min.toString() + " to " + max.toString() + ", got " + typeName(doc, node);
+    return utf8("field \"") + field + utf8("\": expected an integer from ") + min.toString() + " to " + max.toString() + ", got " + typeName(doc, node);
   }
   const value = doc.getNumber(node);
   if (value < <f64>min || value > <f64>max) {
-    return "field \"" + field + "\": expected an integer from " + min.toString() + " to " + max.toString() + ", got " + (<i64>value).toString();
+    return utf8("field \"") + field + utf8("\": expected an integer from ") + min.toString() + " to " + max.toString() + ", got " + (<i64>value).toString();
   }
   out[0] = <i32>value;
   return "";
 }
 
 function readLimits(doc: JsonDocument, node: i32, limits: Limits): string {
-  if (doc.type(node) != JsonType.Object) return "field \"limits\": expected an object with " + LIMIT_FIELDS + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return utf8("field \"limits\": expected an object with ") + limitFields() + ", got " + typeName(doc, node);
   const out = new StaticArray<i32>(1);
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     let error = "";
     if (doc.stringEquals(key, "max_body_bytes")) {
-      error = readInteger(doc, value, "limits.max_body_bytes", 1, MAX_MAX_BODY_BYTES, out);
+      error = readInteger(doc, value, utf8("limits.max_body_bytes"), 1, MAX_MAX_BODY_BYTES, out);
       if (error.length == 0) limits.maxBodyBytes = out[0];
     } else if (doc.stringEquals(key, "max_json_depth")) {
-      error = readInteger(doc, value, "limits.max_json_depth", 2, MAX_MAX_JSON_DEPTH, out);
+      error = readInteger(doc, value, utf8("limits.max_json_depth"), 2, MAX_MAX_JSON_DEPTH, out);
       if (error.length == 0) limits.maxJsonDepth = out[0];
     } else if (doc.stringEquals(key, "max_batch_size")) {
-      error = readInteger(doc, value, "limits.max_batch_size", 1, MAX_MAX_BATCH_SIZE, out);
+      error = readInteger(doc, value, utf8("limits.max_batch_size"), 1, MAX_MAX_BATCH_SIZE, out);
       if (error.length == 0) limits.maxBatchSize = out[0];
     } else {
-      error = unknownField(doc, key, "limits.", LIMIT_FIELDS);
+      error = unknownField(doc, key, "limits.", limitFields());
     }
     if (error.length > 0) return error;
   }
@@ -142,34 +145,34 @@ function readLimits(doc: JsonDocument, node: i32, limits: Limits): string {
 }
 
 function readMethods(doc: JsonDocument, node: i32, field: string, methods: MethodPolicy): string {
-  if (doc.type(node) != JsonType.Object) return "field \"" + field + "\": expected an object with " + METHOD_FIELDS + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return utf8("field \"") + field + utf8("\": expected an object with ") + methodFields() + ", got " + typeName(doc, node);
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     let error = "";
     if (doc.stringEquals(key, "allow")) error = readNameArray(doc, value, field + ".allow", methods.allow);
     else if (doc.stringEquals(key, "deny")) error = readNameArray(doc, value, field + ".deny", methods.deny);
-    else error = unknownField(doc, key, field + ".", METHOD_FIELDS);
+    else error = unknownField(doc, key, field + ".", methodFields());
     if (error.length > 0) return error;
   }
   return "";
 }
 
 function readResources(doc: JsonDocument, node: i32, prefixes: UriPrefixes): string {
-  if (doc.type(node) != JsonType.Object) return "field \"resources\": expected an object with " + RESOURCE_FIELDS + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return utf8("field \"resources\": expected an object with ") + resourceFields() + ", got " + typeName(doc, node);
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
-    if (!doc.stringEquals(key, "allowed_prefixes")) return unknownField(doc, key, "resources.", RESOURCE_FIELDS);
+    if (!doc.stringEquals(key, "allowed_prefixes")) return unknownField(doc, key, utf8("resources."), resourceFields());
     if (doc.type(value) != JsonType.Array) {
-      return "field \"resources.allowed_prefixes\": expected an array of URI prefixes, e.g. [\"mcp://logs/\"], got " + typeName(doc, value);
+      return utf8("field \"resources.allowed_prefixes\": expected an array of URI prefixes, e.g. [\"mcp://logs/\"], got ") + typeName(doc, value);
     }
     let index = 0;
     for (let item = doc.firstChild(value); item >= 0; item = doc.nextSibling(item)) {
-      const field = "resources.allowed_prefixes[" + index.toString() + "]";
+      const field = utf8("resources.allowed_prefixes[") + index.toString() + "]";
       const prefix = doc.getString(item);
-      if (prefix === null || prefix.length == 0) return "field \"" + field + "\": expected a non-empty URI prefix, got " + describe(doc, item);
+      if (prefix === null || prefix.length == 0) return utf8("field \"") + field + utf8("\": expected a non-empty URI prefix, got ") + describe(doc, item);
       // Prefixes are compared with normalised URIs, so they are normalised (and checked) the same way.
       const verdict = checkResourceUri(prefix);
-      if (!verdict.ok) return "field \"" + field + "\": " + jsonQuote(prefix) + " contains " + verdict.reason;
+      if (!verdict.ok) return utf8("field \"") + field + "\": " + jsonQuote(prefix) + utf8(" contains ") + verdict.reason;
       prefixes.prefixes.push(verdict.normalised);
       index++;
     }
@@ -190,58 +193,58 @@ function isHeaderName(name: string): bool {
 }
 
 function readIdentity(doc: JsonDocument, node: i32, identity: IdentityConfig): string {
-  if (doc.type(node) != JsonType.Object) return "field \"identity\": expected an object with " + IDENTITY_FIELDS + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return utf8("field \"identity\": expected an object with ") + identityFields() + ", got " + typeName(doc, node);
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     if (doc.stringEquals(key, "sources")) {
-      if (doc.type(value) != JsonType.Array || doc.length(value) == 0) return "field \"identity.sources\": expected a non-empty array of \"jwt\" and \"peer\", got " + describe(doc, value);
+      if (doc.type(value) != JsonType.Array || doc.length(value) == 0) return utf8("field \"identity.sources\": expected a non-empty array of \"jwt\" and \"peer\", got ") + describe(doc, value);
       const sources = new Array<IdentitySource>();
       for (let item = doc.firstChild(value); item >= 0; item = doc.nextSibling(item)) {
         if (doc.stringEquals(item, "jwt")) sources.push(IdentitySource.Jwt);
         else if (doc.stringEquals(item, "peer")) sources.push(IdentitySource.Peer);
-        else return "field \"identity.sources\": expected \"jwt\" or \"peer\", got " + describe(doc, item);
+        else return utf8("field \"identity.sources\": expected \"jwt\" or \"peer\", got ") + describe(doc, item);
       }
       identity.sources = sources;
     } else if (doc.stringEquals(key, "jwt_claim") || doc.stringEquals(key, "jwt_metadata_key")) {
       const text = doc.getString(value);
-      const field = doc.stringEquals(key, "jwt_claim") ? "jwt_claim" : "jwt_metadata_key";
-      if (text === null || text.length == 0) return "field \"identity." + field + "\": expected a non-empty string such as \"" + (field == "jwt_claim" ? "sub" : "payload") + "\", got " + describe(doc, value);
-      if (field == "jwt_claim") identity.jwtClaim = text;
+      const field = doc.stringEquals(key, "jwt_claim") ? utf8("jwt_claim") : utf8("jwt_metadata_key");
+      if (text === null || text.length == 0) return utf8("field \"identity.") + field + utf8("\": expected a non-empty string such as \"") + (field == utf8("jwt_claim") ? "sub" : "payload") + utf8("\", got ") + describe(doc, value);
+      if (field == utf8("jwt_claim")) identity.jwtClaim = text;
       else identity.jwtMetadataKey = text;
     } else if (doc.stringEquals(key, "user_header") || doc.stringEquals(key, "peer_header")) {
       const text = doc.getString(value);
-      const field = doc.stringEquals(key, "user_header") ? "user_header" : "peer_header";
-      if (text === null || !isHeaderName(text)) return "field \"identity." + field + "\": expected a lower-case header name such as \"x-user-identity\", got " + describe(doc, value);
-      if (field == "user_header") identity.userHeader = text;
+      const field = doc.stringEquals(key, "user_header") ? utf8("user_header") : utf8("peer_header");
+      if (text === null || !isHeaderName(text)) return utf8("field \"identity.") + field + utf8("\": expected a lower-case header name such as \"x-user-identity\", got ") + describe(doc, value);
+      if (field == utf8("user_header")) identity.userHeader = text;
       else identity.peerHeader = text;
     } else if (doc.stringEquals(key, "require")) {
       const t = doc.type(value);
-      if (t != JsonType.True && t != JsonType.False) return "field \"identity.require\": expected true or false, got " + describe(doc, value);
+      if (t != JsonType.True && t != JsonType.False) return utf8("field \"identity.require\": expected true or false, got ") + describe(doc, value);
       identity.require = t == JsonType.True;
     } else if (doc.stringEquals(key, "missing_status")) {
       const out = new StaticArray<i32>(1);
-      const error = readInteger(doc, value, "identity.missing_status", 100, 599, out);
+      const error = readInteger(doc, value, utf8("identity.missing_status"), 100, 599, out);
       if (error.length > 0) return error;
-      if (out[0] != 401 && out[0] != 403) return "field \"identity.missing_status\": expected 401 or 403, got " + out[0].toString();
+      if (out[0] != 401 && out[0] != 403) return utf8("field \"identity.missing_status\": expected 401 or 403, got ") + out[0].toString();
       identity.missingStatus = out[0];
     } else {
-      return unknownField(doc, key, "identity.", IDENTITY_FIELDS);
+      return unknownField(doc, key, utf8("identity."), identityFields());
     }
   }
-  if (identity.userHeader == identity.peerHeader) return "field \"identity.peer_header\": must differ from identity.user_header (both are " + jsonQuote(identity.userHeader) + ")";
+  if (identity.userHeader == identity.peerHeader) return utf8("field \"identity.peer_header\": must differ from identity.user_header (both are ") + jsonQuote(identity.userHeader) + ")";
   return "";
 }
 
 function readRules(doc: JsonDocument, node: i32, config: GuardConfig): string {
-  if (doc.type(node) != JsonType.Array) return "field \"rules\": expected an array of rules, each with " + RULE_FIELDS + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Array) return utf8("field \"rules\": expected an array of rules, each with ") + ruleFields() + ", got " + typeName(doc, node);
   const names = new Set<string>();
   let index = 0;
   for (let item = doc.firstChild(node); item >= 0; item = doc.nextSibling(item)) {
     const at = "rules[" + index.toString() + "]";
-    if (doc.type(item) != JsonType.Object) return "field \"" + at + "\": expected an object with " + RULE_FIELDS + ", got " + typeName(doc, item);
+    if (doc.type(item) != JsonType.Object) return utf8("field \"") + at + utf8("\": expected an object with ") + ruleFields() + ", got " + typeName(doc, item);
     const name = doc.getString(doc.get(item, "name"));
-    if (name === null || name.length == 0) return "field \"" + at + ".name\": expected a non-empty name (it is written into audit records)";
-    if (names.has(name) || name == "default") return "field \"" + at + ".name\": " + jsonQuote(name) + " is used twice (\"default\" names the workload's own policy)";
+    if (name === null || name.length == 0) return utf8("field \"") + at + utf8(".name\": expected a non-empty name (it is written into audit records)");
+    if (names.has(name) || name == "default") return utf8("field \"") + at + utf8(".name\": ") + jsonQuote(name) + utf8(" is used twice (\"default\" names the workload's own policy)");
     names.add(name);
     const defaults = config.defaults;
     const rule = new AccessRule(new AccessPolicy(name, defaults.tools, defaults.prompts, defaults.resourcePrefixes));
@@ -256,22 +259,22 @@ function readRules(doc: JsonDocument, node: i32, config: GuardConfig): string {
         error = readRuleMatch(doc, value, at + ".match", rule);
       } else if (doc.stringEquals(key, "tool_allowlist")) {
         const tools = new NameList();
-        error = readNameArray(doc, value, at + ".tool_allowlist", tools);
+        error = readNameArray(doc, value, at + utf8(".tool_allowlist"), tools);
         rule.access.tools = tools;
       } else if (doc.stringEquals(key, "prompt_allowlist")) {
         const prompts = new NameList();
-        error = readNameArray(doc, value, at + ".prompt_allowlist", prompts);
+        error = readNameArray(doc, value, at + utf8(".prompt_allowlist"), prompts);
         rule.access.prompts = prompts;
       } else if (doc.stringEquals(key, "resources")) {
         const prefixes = new UriPrefixes();
         error = readResources(doc, value, prefixes);
         rule.access.resourcePrefixes = prefixes;
       } else {
-        error = unknownField(doc, key, at + ".", RULE_FIELDS);
+        error = unknownField(doc, key, at + ".", ruleFields());
       }
       if (error.length > 0) return error;
     }
-    if (!hasMatch) return "field \"" + at + ".match\": required (a rule without conditions would match everyone; use the top-level fields for that)";
+    if (!hasMatch) return utf8("field \"") + at + utf8(".match\": required (a rule without conditions would match everyone; use the top-level fields for that)");
     config.rules.push(rule);
     index++;
   }
@@ -279,34 +282,34 @@ function readRules(doc: JsonDocument, node: i32, config: GuardConfig): string {
 }
 
 function readRuleMatch(doc: JsonDocument, node: i32, at: string, rule: AccessRule): string {
-  if (doc.type(node) != JsonType.Object || doc.length(node) == 0) return "field \"" + at + "\": expected an object with at least one of " + MATCH_FIELDS + ", got " + describe(doc, node);
+  if (doc.type(node) != JsonType.Object || doc.length(node) == 0) return utf8("field \"") + at + utf8("\": expected an object with at least one of ") + matchFields() + ", got " + describe(doc, node);
   const match = rule.match;
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     let error = "";
     if (doc.stringEquals(key, "principals")) {
       const list = new NameList();
-      error = readNameArray(doc, value, at + ".principals", list);
+      error = readNameArray(doc, value, at + utf8(".principals"), list);
       match.principals = list;
     } else if (doc.stringEquals(key, "users")) {
       const list = new NameList();
       error = readNameArray(doc, value, at + ".users", list);
       match.users = list;
     } else if (doc.stringEquals(key, "claims")) {
-      if (doc.type(value) != JsonType.Object || doc.length(value) == 0) return "field \"" + at + ".claims\": expected an object of claim name to accepted values, e.g. {\"groups\": [\"network-engineers\"]}, got " + describe(doc, value);
+      if (doc.type(value) != JsonType.Object || doc.length(value) == 0) return utf8("field \"") + at + utf8(".claims\": expected an object of claim name to accepted values, e.g. {\"groups\": [\"network-engineers\"]}, got ") + describe(doc, value);
       for (let claim = doc.firstChild(value); claim >= 0; claim = doc.nextSibling(claim)) {
         const claimName = doc.getString(claim);
         const values = new NameList();
         const accepted = doc.keyValue(claim);
         const single = doc.getString(accepted);
         if (single !== null) values.add(single);
-        else error = readNameArray(doc, accepted, at + ".claims." + (claimName !== null ? claimName : ""), values);
+        else error = readNameArray(doc, accepted, at + utf8(".claims.") + (claimName !== null ? claimName : ""), values);
         if (error.length > 0) return error;
         match.claimNames.push(claimName !== null ? claimName : "");
         match.claimValues.push(values);
       }
     } else {
-      error = unknownField(doc, key, at + ".", MATCH_FIELDS);
+      error = unknownField(doc, key, at + ".", matchFields());
     }
     if (error.length > 0) return error;
   }
@@ -314,7 +317,7 @@ function readRuleMatch(doc: JsonDocument, node: i32, at: string, rule: AccessRul
 }
 
 function readApproval(doc: JsonDocument, node: i32, approval: ApprovalConfig): string {
-  if (doc.type(node) != JsonType.Object) return "field \"approval\": expected an object with " + APPROVAL_FIELDS + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return utf8("field \"approval\": expected an object with ") + approvalFields() + ", got " + typeName(doc, node);
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     if (doc.stringEquals(key, "mode")) {
@@ -323,94 +326,94 @@ function readApproval(doc: JsonDocument, node: i32, approval: ApprovalConfig): s
       else if (doc.stringEquals(value, "deny")) approval.mode = ApprovalMode.Deny;
       else if (doc.stringEquals(value, "token")) approval.mode = ApprovalMode.Token;
       else if (doc.stringEquals(value, "webhook")) approval.mode = ApprovalMode.Webhook;
-      else return "field \"approval.mode\": expected \"off\", \"flag\", \"deny\", \"token\" or \"webhook\", got " + describe(doc, value);
+      else return utf8("field \"approval.mode\": expected \"off\", \"flag\", \"deny\", \"token\" or \"webhook\", got ") + describe(doc, value);
     } else if (doc.stringEquals(key, "webhook")) {
       const error = readWebhook(doc, value, approval.webhook);
       if (error.length > 0) return error;
     } else if (doc.stringEquals(key, "destructive_patterns")) {
       approval.patterns = new NameList();
-      const error = readNameArray(doc, value, "approval.destructive_patterns", approval.patterns);
+      const error = readNameArray(doc, value, utf8("approval.destructive_patterns"), approval.patterns);
       if (error.length > 0) return error;
     } else if (doc.stringEquals(key, "use_annotations")) {
       const t = doc.type(value);
-      if (t != JsonType.True && t != JsonType.False) return "field \"approval.use_annotations\": expected true or false, got " + describe(doc, value);
+      if (t != JsonType.True && t != JsonType.False) return utf8("field \"approval.use_annotations\": expected true or false, got ") + describe(doc, value);
       approval.useAnnotations = t == JsonType.True;
     } else if (doc.stringEquals(key, "approval_url")) {
       const url = doc.getString(value);
-      if (url === null || !(url.startsWith("https://") || url.startsWith("http://"))) return "field \"approval.approval_url\": expected an http(s) URL where users approve calls, got " + describe(doc, value);
+      if (url === null || !(url.startsWith(utf8("https://")) || url.startsWith("http://"))) return utf8("field \"approval.approval_url\": expected an http(s) URL where users approve calls, got ") + describe(doc, value);
       approval.approvalUrl = url;
     } else if (doc.stringEquals(key, "token_header")) {
       const header = doc.getString(value);
-      if (header === null || !isHeaderName(header)) return "field \"approval.token_header\": expected a lower-case header name such as \"x-mcp-approval\", got " + describe(doc, value);
+      if (header === null || !isHeaderName(header)) return utf8("field \"approval.token_header\": expected a lower-case header name such as \"x-mcp-approval\", got ") + describe(doc, value);
       approval.tokenHeader = header;
     } else if (doc.stringEquals(key, "key_env")) {
       const name = doc.getString(value);
-      if (name === null || name.length == 0) return "field \"approval.key_env\": expected the name of a vmConfig.env variable, got " + describe(doc, value);
+      if (name === null || name.length == 0) return utf8("field \"approval.key_env\": expected the name of a vmConfig.env variable, got ") + describe(doc, value);
       approval.keyEnv = name;
     } else {
-      return unknownField(doc, key, "approval.", APPROVAL_FIELDS);
+      return unknownField(doc, key, utf8("approval."), approvalFields());
     }
   }
   if (approval.mode == ApprovalMode.Webhook && approval.webhook.cluster.length == 0) {
-    return "field \"approval.webhook.cluster\": required when approval.mode is \"webhook\" (the Envoy cluster of the approval service)";
+    return utf8("field \"approval.webhook.cluster\": required when approval.mode is \"webhook\" (the Envoy cluster of the approval service)");
   }
   if ((approval.mode == ApprovalMode.Deny || approval.mode == ApprovalMode.Token) && approval.approvalUrl.length == 0) {
-    return "field \"approval.approval_url\": required when approval.mode is \"deny\" or \"token\" (where users go to approve a call)";
+    return utf8("field \"approval.approval_url\": required when approval.mode is \"deny\" or \"token\" (where users go to approve a call)");
   }
   return "";
 }
 
 function readWebhook(doc: JsonDocument, node: i32, webhook: WebhookConfig): string {
-  if (doc.type(node) != JsonType.Object) return "field \"approval.webhook\": expected an object with " + WEBHOOK_FIELDS + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return utf8("field \"approval.webhook\": expected an object with ") + webhookFields() + ", got " + typeName(doc, node);
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     if (doc.stringEquals(key, "timeout_ms")) {
       const out = new StaticArray<i32>(1);
-      const error = readInteger(doc, value, "approval.webhook.timeout_ms", 1, 600000, out);
+      const error = readInteger(doc, value, utf8("approval.webhook.timeout_ms"), 1, 600000, out);
       if (error.length > 0) return error;
       webhook.timeoutMs = out[0];
       continue;
     }
     const text = doc.getString(value);
     if (doc.stringEquals(key, "cluster")) {
-      if (text === null || text.length == 0) return "field \"approval.webhook.cluster\": expected an Envoy cluster name, got " + describe(doc, value);
+      if (text === null || text.length == 0) return utf8("field \"approval.webhook.cluster\": expected an Envoy cluster name, got ") + describe(doc, value);
       webhook.cluster = text;
     } else if (doc.stringEquals(key, "authority")) {
-      if (text === null || text.length == 0) return "field \"approval.webhook.authority\": expected a host name, got " + describe(doc, value);
+      if (text === null || text.length == 0) return utf8("field \"approval.webhook.authority\": expected a host name, got ") + describe(doc, value);
       webhook.authority = text;
     } else if (doc.stringEquals(key, "path")) {
-      if (text === null || !text.startsWith("/")) return "field \"approval.webhook.path\": expected a path starting with /, got " + describe(doc, value);
+      if (text === null || !text.startsWith("/")) return utf8("field \"approval.webhook.path\": expected a path starting with /, got ") + describe(doc, value);
       webhook.path = text;
     } else {
-      return unknownField(doc, key, "approval.webhook.", WEBHOOK_FIELDS);
+      return unknownField(doc, key, utf8("approval.webhook."), webhookFields());
     }
   }
   return "";
 }
 
 function readAudit(doc: JsonDocument, node: i32, config: GuardConfig): string {
-  if (doc.type(node) != JsonType.Object) return "field \"audit\": expected an object with " + AUDIT_FIELDS + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return utf8("field \"audit\": expected an object with ") + auditFields() + ", got " + typeName(doc, node);
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
-    if (!doc.stringEquals(key, "log_level")) return unknownField(doc, key, "audit.", AUDIT_FIELDS);
+    if (!doc.stringEquals(key, "log_level")) return unknownField(doc, key, "audit.", auditFields());
     if (doc.stringEquals(value, "info")) config.auditLogLevel = 2;
     else if (doc.stringEquals(value, "warn")) config.auditLogLevel = 3;
     else if (doc.stringEquals(value, "error")) config.auditLogLevel = 4;
-    else return "field \"audit.log_level\": expected \"info\", \"warn\" or \"error\", got " + describe(doc, value);
+    else return utf8("field \"audit.log_level\": expected \"info\", \"warn\" or \"error\", got ") + describe(doc, value);
   }
   return "";
 }
 
 function readPins(doc: JsonDocument, node: i32, pins: Map<string, string>): string {
   if (doc.type(node) != JsonType.Object) {
-    return "field \"tool_pins\": expected an object of tool name to digest, e.g. {\"search_code\": \"sha256:…\"} (mcp-guard pin prints one), got " + typeName(doc, node);
+    return utf8("field \"tool_pins\": expected an object of tool name to digest, e.g. {\"search_code\": \"sha256:…\"} (mcp-guard pin prints one), got ") + typeName(doc, node);
   }
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const name = doc.getString(key);
     const digest = doc.getString(doc.keyValue(key));
-    if (name === null || name.length == 0) return "field \"tool_pins\": expected non-empty tool names as keys";
+    if (name === null || name.length == 0) return utf8("field \"tool_pins\": expected non-empty tool names as keys");
     if (digest === null || !isDigest(digest)) {
-      return "field " + jsonQuote("tool_pins." + name) + ": expected \"sha256:\" and 64 lowercase hex digits (mcp-guard pin prints them), got " + describe(doc, doc.keyValue(key));
+      return "field " + jsonQuote(utf8("tool_pins.") + name) + utf8(": expected \"sha256:\" and 64 lowercase hex digits (mcp-guard pin prints them), got ") + describe(doc, doc.keyValue(key));
     }
     pins.set(name, digest);
   }
@@ -419,7 +422,7 @@ function readPins(doc: JsonDocument, node: i32, pins: Map<string, string>): stri
 
 function unknownField(doc: JsonDocument, key: i32, prefix: string, known: string): string {
   const name = doc.getString(key);
-  return "unknown field " + jsonQuote(prefix + (name !== null ? name : "")) + ": expected one of " + known;
+  return utf8("unknown field ") + jsonQuote(prefix + (name !== null ? name : "")) + utf8(": expected one of ") + known;
 }
 
 // Parses the configuration bytes (may be empty: every default applies).
@@ -427,7 +430,7 @@ export function parseConfig(ptr: usize, len: i32): ConfigResult {
   const result = new ConfigResult();
   const config = new GuardConfig();
   if (len == 0) {
-    result.warnings.push("no plugin configuration: enforce mode with an empty tool_allowlist, every tools/call is denied");
+    result.warnings.push(utf8("no plugin configuration: enforce mode with an empty tool_allowlist, every tools/call is denied"));
     result.config = config;
     return result;
   }
@@ -437,11 +440,11 @@ export function parseConfig(ptr: usize, len: i32): ConfigResult {
   const doc = new JsonDocument(limits);
   const error = doc.parse(ptr, len);
   if (error != JsonError.None) {
-    return fail(result, "not valid JSON at byte " + doc.errorOffset.toString() + ": " + jsonErrorMessage(error));
+    return fail(result, utf8("not valid JSON at byte ") + doc.errorOffset.toString() + ": " + jsonErrorMessage(error));
   }
   const root = doc.root();
   if (doc.type(root) != JsonType.Object) {
-    return fail(result, "expected a JSON object such as {\"tool_allowlist\": [\"search_code\"]}, got " + typeName(doc, root));
+    return fail(result, utf8("expected a JSON object such as {\"tool_allowlist\": [\"search_code\"]}, got ") + typeName(doc, root));
   }
   let rulesNode = -1;
   for (let key = doc.firstChild(root); key >= 0; key = doc.nextSibling(key)) {
@@ -450,15 +453,15 @@ export function parseConfig(ptr: usize, len: i32): ConfigResult {
     if (doc.stringEquals(key, "mode")) {
       if (doc.stringEquals(value, "enforce")) config.mode = Mode.Enforce;
       else if (doc.stringEquals(value, "audit")) config.mode = Mode.Audit;
-      else message = "field \"mode\": expected \"enforce\" or \"audit\", got " + describe(doc, value);
+      else message = utf8("field \"mode\": expected \"enforce\" or \"audit\", got ") + describe(doc, value);
     } else if (doc.stringEquals(key, "tool_allowlist")) {
-      message = readNameArray(doc, value, "tool_allowlist", config.tools);
+      message = readNameArray(doc, value, utf8("tool_allowlist"), config.tools);
       config.toolAllowlistGiven = true;
     } else if (doc.stringEquals(key, "deny_status")) {
       const out = new StaticArray<i32>(1);
-      message = readInteger(doc, value, "deny_status", 100, 599, out);
+      message = readInteger(doc, value, utf8("deny_status"), 100, 599, out);
       if (message.length == 0) {
-        if (out[0] != 200 && out[0] != 403) message = "field \"deny_status\": expected 200 or 403, got " + out[0].toString();
+        if (out[0] != 200 && out[0] != 403) message = utf8("field \"deny_status\": expected 200 or 403, got ") + out[0].toString();
         else config.denyStatus = out[0];
       }
     } else if (doc.stringEquals(key, "limits")) {
@@ -466,10 +469,10 @@ export function parseConfig(ptr: usize, len: i32): ConfigResult {
     } else if (doc.stringEquals(key, "methods")) {
       message = readMethods(doc, value, "methods", config.methods);
     } else if (doc.stringEquals(key, "server_methods")) {
-      message = readMethods(doc, value, "server_methods", config.serverMethods);
+      message = readMethods(doc, value, utf8("server_methods"), config.serverMethods);
     } else if (doc.stringEquals(key, "prompt_allowlist")) {
       const prompts = new NameList();
-      message = readNameArray(doc, value, "prompt_allowlist", prompts);
+      message = readNameArray(doc, value, utf8("prompt_allowlist"), prompts);
       config.prompts = prompts;
     } else if (doc.stringEquals(key, "rules")) {
       rulesNode = value;
@@ -483,12 +486,12 @@ export function parseConfig(ptr: usize, len: i32): ConfigResult {
       message = readPins(doc, value, config.toolPins);
     } else if (doc.stringEquals(key, "hold_request_headers")) {
       const t = doc.type(value);
-      if (t != JsonType.True && t != JsonType.False) message = "field \"hold_request_headers\": expected true or false, got " + describe(doc, value);
+      if (t != JsonType.True && t != JsonType.False) message = utf8("field \"hold_request_headers\": expected true or false, got ") + describe(doc, value);
       else config.holdRequestHeaders = t == JsonType.True;
     } else if (doc.stringEquals(key, "resources")) {
       message = readResources(doc, value, config.resourcePrefixes);
     } else {
-      message = unknownField(doc, key, "", TOP_LEVEL_FIELDS);
+      message = unknownField(doc, key, "", topLevelFields());
     }
     if (message.length > 0) return fail(result, message);
   }
@@ -498,9 +501,9 @@ export function parseConfig(ptr: usize, len: i32): ConfigResult {
     if (message.length > 0) return fail(result, message);
   }
   if (!config.toolAllowlistGiven) {
-    result.warnings.push("no tool_allowlist configured: every tools/call is denied");
+    result.warnings.push(utf8("no tool_allowlist configured: every tools/call is denied"));
   } else if (config.tools.size == 0) {
-    result.warnings.push("tool_allowlist is empty: every tools/call is denied");
+    result.warnings.push(utf8("tool_allowlist is empty: every tools/call is denied"));
   }
   result.config = config;
   return result;

@@ -3,71 +3,80 @@
 // these by default and denies anything else in enforce mode, so a server-specific or future method has to be
 // allowed on purpose.
 import { NameList } from "./name_list";
+import { utf8 } from "../abi/text";
 
-export const STANDARD_METHODS: Array<string> = [
-  "initialize",
-  "ping",
-  "server/discover",
-  "completion/complete",
-  "logging/setLevel",
-  "tools/list",
-  "tools/call",
-  "prompts/list",
-  "prompts/get",
-  "resources/list",
-  "resources/templates/list",
-  "resources/read",
-  "resources/subscribe",
-  "resources/unsubscribe",
-  "subscriptions/listen",
-  "roots/list",
-  "sampling/createMessage",
-  "elicitation/create",
-  "tasks/get",
-  "tasks/list",
-  "tasks/result",
-  "tasks/cancel",
-  "notifications/initialized",
-  "notifications/cancelled",
-  "notifications/progress",
-  "notifications/message",
-  "notifications/roots/list_changed",
-  "notifications/tools/list_changed",
-  "notifications/prompts/list_changed",
-  "notifications/resources/list_changed",
-  "notifications/resources/updated",
-  "notifications/elicitation/complete",
-  "notifications/tasks/status",
-  "notifications/subscriptions/acknowledged",
-];
+// The lists are read once, when the module starts, so they are stored as UTF-8 texts of one name per line (utf8,
+// assembly/abi/text.ts): a fraction of the bytes of one string literal per name.
 
-// What a server may send to the client on its own (requests and notifications), across the five versions.
-const STANDARD_SERVER_METHODS: Array<string> = [
-  "ping",
-  "sampling/createMessage",
-  "elicitation/create",
-  "roots/list",
-  "tasks/get",
-  "tasks/list",
-  "tasks/result",
-  "tasks/cancel",
-  "notifications/cancelled",
-  "notifications/progress",
-  "notifications/message",
-  "notifications/tools/list_changed",
-  "notifications/prompts/list_changed",
-  "notifications/resources/list_changed",
-  "notifications/resources/updated",
-  "notifications/elicitation/complete",
-  "notifications/tasks/status",
-  "notifications/subscriptions/acknowledged",
-];
+// Methods only clients send.
+function clientMethods(): string {
+  return utf8(`
+initialize
+server/discover
+completion/complete
+logging/setLevel
+tools/list
+tools/call
+prompts/list
+prompts/get
+resources/list
+resources/templates/list
+resources/read
+resources/subscribe
+resources/unsubscribe
+subscriptions/listen
+notifications/initialized
+notifications/roots/list_changed
+`);
+}
+
+// What a server may send to the client on its own (requests and notifications), across the five versions. Clients
+// may send them too.
+function serverMethods(): string {
+  return utf8(`
+ping
+sampling/createMessage
+elicitation/create
+roots/list
+tasks/get
+tasks/list
+tasks/result
+tasks/cancel
+notifications/cancelled
+notifications/progress
+notifications/message
+notifications/tools/list_changed
+notifications/prompts/list_changed
+notifications/resources/list_changed
+notifications/resources/updated
+notifications/elicitation/complete
+notifications/tasks/status
+notifications/subscriptions/acknowledged
+`);
+}
+
+// Appends each name of `names` (separated by line breaks) to `out`.
+function splitNames(names: string, out: Array<string>): Array<string> {
+  let start = 0;
+  while (start < names.length) {
+    let end = names.indexOf("\n", start);
+    if (end < 0) end = names.length;
+    if (end > start) out.push(names.substring(start, end));
+    start = end + 1;
+  }
+  return out;
+}
 
 function namesOf(list: Array<string>): NameList {
   const names = new NameList();
   for (let i = 0; i < list.length; i++) names.add(list[i]);
   return names;
 }
+
+// Every standard method, decoded once when the module starts: the request path looks methods up by their
+// index in this array (guard/engine.ts, mcp/message.ts).
+export const STANDARD_METHODS: Array<string> = splitNames(serverMethods(), splitNames(clientMethods(), new Array<string>()));
+const STANDARD_SERVER_METHODS: Array<string> = splitNames(serverMethods(), new Array<string>());
 
 // Decides whether a method may pass: standard or explicitly allowed, and not explicitly denied. One policy for
 // what clients send (`methods`), one for what servers send on their own (`server_methods`).

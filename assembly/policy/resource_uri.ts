@@ -6,6 +6,7 @@
 // segments removed) for the prefix allowlist.
 
 import { asciiLowerCase } from "../mcp/ascii";
+import { utf8 } from "../abi/text";
 const MAX_DECODE_ROUNDS = 4;
 
 export class UriVerdict {
@@ -67,20 +68,26 @@ function normalisePath(text: string, verdict: UriVerdict): bool {
     pathStart = authorityEnd >= 0 ? authorityEnd : text.length;
   }
   const head = text.substring(0, pathStart);
-  const segments = text.substring(pathStart).split("/");
+  // The path's segments, read one at a time (String#split would link another standard-library function).
+  const path = text.substring(pathStart);
   const kept = new Array<string>();
-  for (let i = 0; i < segments.length; i++) {
-    const segment = segments[i];
+  let start = 0;
+  for (let i = 0; start <= path.length; i++) {
+    let end = path.indexOf("/", start);
+    const last = end < 0;
+    if (last) end = path.length;
+    const segment = path.substring(start, end);
+    start = end + 1;
     if (segment == "..") {
-      verdict.reason = "a \"..\" path segment";
+      verdict.reason = utf8("a \"..\" path segment");
       return false;
     }
     // Also a segment that only looks like ".." to a server trimming query or fragment (e.g. "..?x", "..#x").
     if (segment.startsWith("..?") || segment.startsWith("..#")) {
-      verdict.reason = "a \"..\" path segment";
+      verdict.reason = utf8("a \"..\" path segment");
       return false;
     }
-    if (segment == "." && i > 0 && i < segments.length - 1) continue;
+    if (segment == "." && i > 0 && !last) continue;
     kept.push(segment);
   }
   verdict.normalised = head + kept.join("/");
@@ -96,16 +103,16 @@ export function checkResourceUri(uri: string): UriVerdict {
   let current = uri;
   for (let round = 0; round <= MAX_DECODE_ROUNDS; round++) {
     if (hasEncodedSeparator(current)) {
-      verdict.reason = "an encoded path separator (%2f or %5c)";
+      verdict.reason = utf8("an encoded path separator (%2f or %5c)");
       return verdict;
     }
     if (hasForbiddenCharacter(current)) {
-      verdict.reason = "a backslash or control character";
+      verdict.reason = utf8("a backslash or control character");
       return verdict;
     }
     const decoded = percentDecode(current);
     if (decoded === null) {
-      verdict.reason = "a malformed percent escape";
+      verdict.reason = utf8("a malformed percent escape");
       return verdict;
     }
     if (decoded == current) {
@@ -115,7 +122,7 @@ export function checkResourceUri(uri: string): UriVerdict {
     }
     current = decoded;
   }
-  verdict.reason = "percent-encoding nested more than " + MAX_DECODE_ROUNDS.toString() + " levels deep";
+  verdict.reason = utf8("percent-encoding nested more than ") + MAX_DECODE_ROUNDS.toString() + utf8(" levels deep");
   return verdict;
 }
 

@@ -9,9 +9,13 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 const ASC = require.resolve("assemblyscript/bin/asc.js");
 
+// Moves the texts marked `utf8("…")` into a UTF-8 table (assembly/abi/text.ts says why). Passed on the command
+// line: asc resolves a transform named in asconfig.json against node_modules, not the project.
+export const ASC_TRANSFORM = ["--transform", "./scripts/utf8-text-transform.mjs"];
+
 function runAsc(args: string[], what: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [ASC, ...args], { maxBuffer: 16 << 20 }, (error, _stdout, stderr) => {
+    execFile(process.execPath, [ASC, ...args, ...ASC_TRANSFORM], { maxBuffer: 16 << 20 }, (error, _stdout, stderr) => {
       if (error) reject(new Error(`asc failed for ${what}:\n${stderr}`));
       else resolve();
     });

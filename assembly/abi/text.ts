@@ -1,0 +1,13 @@
+// Long texts (configuration errors, log messages) stored as UTF-8. A string literal is kept as UTF-16 with a
+// 20-byte header, more than twice the bytes of an ASCII text; `utf8("…")` marks a literal that the build
+// (scripts/utf8-text-transform.mjs, loaded by asconfig.json) moves into TABLE, rewriting the call to
+// `utf8("", offset, length)`. The string is then decoded only when the text is used, on paths where that does
+// not matter (configuration, errors). A build without the transform gets the literal back unchanged.
+
+// Filled by the transform with the UTF-8 bytes of every marked text.
+const TABLE: usize = memory.data<u8>([0]);
+
+export function utf8(text: string, offset: i32 = -1, length: i32 = 0): string {
+  if (offset < 0) return text;
+  return String.UTF8.decodeUnsafe(TABLE + <usize>offset, <usize>length);
+}
