@@ -11,3 +11,15 @@ export function utf8(text: string, offset: i32 = -1, length: i32 = 0): string {
   if (offset < 0) return text;
   return String.UTF8.decodeUnsafe(TABLE + <usize>offset, <usize>length);
 }
+
+// The non-empty lines of `text`: for lists of names kept as one utf8(`…`) text, split once when the module starts.
+export function lines(text: string, out: Array<string> = new Array<string>()): Array<string> {
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    if (end > start) out.push(text.substring(start, end));
+    start = end + 1;
+  }
+  return out;
+}

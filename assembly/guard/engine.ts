@@ -1,6 +1,7 @@
 // The request-path decision: pure (no host calls), so it can be tested and benchmarked on its own.
 // Input: the policy, the request body bytes and the MCP-Protocol-Version header. Output: a Decision with the
 // exact reply a refused client gets.
+import { utf8 } from "../abi/text";
 import { JsonDocument, JsonError, JsonType, jsonErrorMessage } from "../json";
 import { JsonWriter } from "../json/writer";
 import { writeErrorResponse } from "../mcp/error_reply";
@@ -88,7 +89,7 @@ export class RequestEngine {
   decide(ptr: usize, len: i32, headers: RequestHeaders, access: AccessPolicy | null = null): Decision {
     this.access = access !== null ? access : this.config.defaults;
     const protocolVersion = headers.protocolVersion;
-    if (len == 0) return this.refuse(400, PARSE_ERROR, "Parse error: the request body is empty", R.REASON_EMPTY_BODY);
+    if (len == 0) return this.refuse(400, PARSE_ERROR, utf8("Parse error: the request body is empty"), R.REASON_EMPTY_BODY);
     const doc = this.doc;
     const error = doc.parse(ptr, len);
     if (error != JsonError.None) return this.refuseParse(error, doc.errorOffset);
@@ -151,16 +152,16 @@ export class RequestEngine {
   private refuseParse(error: JsonError, offset: i32): Decision {
     const where = " at byte " + offset.toString();
     if (error == JsonError.DuplicateKey) {
-      return this.refuse(400, INVALID_REQUEST, "Invalid Request: duplicate object key" + where, R.REASON_DUPLICATE_KEY);
+      return this.refuse(400, INVALID_REQUEST, utf8("Invalid Request: duplicate object key") + where, R.REASON_DUPLICATE_KEY);
     }
     if (error == JsonError.TooDeep) {
-      return this.refuse(400, INVALID_REQUEST, "Invalid Request: nesting deeper than " + this.config.limits.maxJsonDepth.toString() + " levels", R.REASON_TOO_DEEP);
+      return this.refuse(400, INVALID_REQUEST, utf8("Invalid Request: nesting deeper than ") + this.config.limits.maxJsonDepth.toString() + " levels", R.REASON_TOO_DEEP);
     }
     if (error == JsonError.TooManyValues) {
-      return this.refuse(400, INVALID_REQUEST, "Invalid Request: too many JSON values", R.REASON_TOO_MANY_VALUES);
+      return this.refuse(400, INVALID_REQUEST, utf8("Invalid Request: too many JSON values"), R.REASON_TOO_MANY_VALUES);
     }
     if (error == JsonError.TooLarge) {
-      return this.refuse(413, INVALID_REQUEST, "Request body exceeds the " + this.config.limits.maxBodyBytes.toString() + " byte limit", R.REASON_BODY_TOO_LARGE);
+      return this.refuse(413, INVALID_REQUEST, utf8("Request body exceeds the ") + this.config.limits.maxBodyBytes.toString() + " byte limit", R.REASON_BODY_TOO_LARGE);
     }
     return this.refuse(400, PARSE_ERROR, "Parse error: " + jsonErrorMessage(error) + where, R.REASON_PARSE_ERROR);
   }
@@ -180,7 +181,7 @@ export class RequestEngine {
     const standard = this.standardPermitted;
     const permitted = index >= 0 && index < standard.length ? load<bool>(changetype<usize>(standard) + <usize>index) : this.config.methods.permits(method);
     if (!permitted) {
-      return deny(verdict, METHOD_NOT_FOUND, "Method not found: " + method, R.REASON_METHOD_NOT_ALLOWED, true);
+      return deny(verdict, METHOD_NOT_FOUND, utf8("Method not found: ") + method, R.REASON_METHOD_NOT_ALLOWED, true);
     }
     if (index == TOOLS_CALL) {
       return this.judgeToolCall(message, verdict);
@@ -196,7 +197,7 @@ export class RequestEngine {
     const doc = this.doc;
     const nameNode = message.nameNode;
     if (doc.type(nameNode) != JsonType.String) {
-      return deny(verdict, INVALID_REQUEST, "Invalid Request: tools/call needs params.name as a string", R.REASON_INVALID_TOOL_NAME, false);
+      return deny(verdict, INVALID_REQUEST, utf8("Invalid Request: tools/call needs params.name as a string"), R.REASON_INVALID_TOOL_NAME, false);
     }
     // An exact allowlist entry is found on the name's bytes and its own string stands for the tool; anything
     // else (escapes, a glob, a refusal) decodes the name.
@@ -212,7 +213,7 @@ export class RequestEngine {
       verdict.tool = tool;
       if (!tools.matches(tool)) {
         // Same answer as for a tool the server does not have, so the allowlist cannot be probed.
-        return deny(verdict, INVALID_PARAMS, "Unknown tool: " + tool, R.REASON_TOOL_NOT_ALLOWED, true);
+        return deny(verdict, INVALID_PARAMS, utf8("Unknown tool: ") + tool, R.REASON_TOOL_NOT_ALLOWED, true);
       }
     }
     verdict.tool = tool;
@@ -220,7 +221,7 @@ export class RequestEngine {
     const pins = this.config.toolPins;
     if (pins.size > 0 && pins.has(tool) && this.pins.isMismatched(tool)) {
       // The server last described this tool differently from its pin: the agent never saw it, so it is unknown.
-      return deny(verdict, INVALID_PARAMS, "Unknown tool: " + tool, R.REASON_TOOL_PIN_MISMATCH, true);
+      return deny(verdict, INVALID_PARAMS, utf8("Unknown tool: ") + tool, R.REASON_TOOL_PIN_MISMATCH, true);
     }
     return verdict;
   }
@@ -233,9 +234,9 @@ export class RequestEngine {
     const method = message.method;
     const mcpMethod = headers.mcpMethod;
     if (mcpMethod !== null) {
-      if (mcpMethod != method) return mismatch(verdict, "Mcp-Method header value " + quoted(mcpMethod) + " does not match body value " + quoted(method));
+      if (mcpMethod != method) return mismatch(verdict, utf8("Mcp-Method header value ") + quoted(mcpMethod) + utf8(" does not match body value ") + quoted(method));
     } else if (required) {
-      return mismatch(verdict, "the Mcp-Method header is required");
+      return mismatch(verdict, utf8("the Mcp-Method header is required"));
     }
     const index = message.methodIndex;
     const nameNode = index == RESOURCES_READ ? message.uriNode : index == TOOLS_CALL || index == PROMPTS_GET ? message.nameNode : -2;
@@ -244,10 +245,10 @@ export class RequestEngine {
       if (mcpName !== null) {
         const bodyName = this.doc.getString(nameNode);
         if (bodyName === null || mcpName != bodyName) {
-          return mismatch(verdict, "Mcp-Name header value " + quoted(mcpName) + " does not match body value " + quoted(bodyName !== null ? bodyName : ""));
+          return mismatch(verdict, utf8("Mcp-Name header value ") + quoted(mcpName) + utf8(" does not match body value ") + quoted(bodyName !== null ? bodyName : ""));
         }
       } else if (required) {
-        return mismatch(verdict, "the Mcp-Name header is required for " + method);
+        return mismatch(verdict, utf8("the Mcp-Name header is required for ") + method);
       }
     }
     const versionHeader = headers.protocolVersion;
@@ -255,7 +256,7 @@ export class RequestEngine {
       const meta = message.metaNode;
       const bodyVersion = this.doc.getString(this.doc.get(meta, "io.modelcontextprotocol/protocolVersion"));
       if (bodyVersion !== null && bodyVersion != versionHeader.trim()) {
-        return mismatch(verdict, "MCP-Protocol-Version header value " + quoted(versionHeader) + " does not match body value " + quoted(bodyVersion));
+        return mismatch(verdict, utf8("MCP-Protocol-Version header value ") + quoted(versionHeader) + utf8(" does not match body value ") + quoted(bodyVersion));
       }
     }
     return verdict;
@@ -277,12 +278,12 @@ export class RequestEngine {
   private judgePrompt(message: Message, verdict: MessageVerdict): MessageVerdict {
     const name = this.doc.getString(message.nameNode);
     if (name === null) {
-      return deny(verdict, INVALID_REQUEST, "Invalid Request: prompts/get needs params.name as a string", R.REASON_INVALID_PARAMS, false);
+      return deny(verdict, INVALID_REQUEST, utf8("Invalid Request: prompts/get needs params.name as a string"), R.REASON_INVALID_PARAMS, false);
     }
     verdict.prompt = name;
     const prompts = this.access.prompts;
     if (prompts !== null && !prompts.matches(name)) {
-      return deny(verdict, INVALID_PARAMS, "Unknown prompt: " + name, R.REASON_PROMPT_NOT_ALLOWED, true);
+      return deny(verdict, INVALID_PARAMS, utf8("Unknown prompt: ") + name, R.REASON_PROMPT_NOT_ALLOWED, true);
     }
     return verdict;
   }
@@ -290,16 +291,16 @@ export class RequestEngine {
   private judgeResource(message: Message, verdict: MessageVerdict): MessageVerdict {
     const uri = this.doc.getString(message.uriNode);
     if (uri === null) {
-      return deny(verdict, INVALID_REQUEST, "Invalid Request: " + message.method + " needs params.uri as a string", R.REASON_INVALID_PARAMS, false);
+      return deny(verdict, INVALID_REQUEST, utf8("Invalid Request: ") + message.method + utf8(" needs params.uri as a string"), R.REASON_INVALID_PARAMS, false);
     }
     verdict.resource = uri;
     const check = checkResourceUri(uri);
     if (!check.ok) {
-      return deny(verdict, INVALID_PARAMS, "Invalid resource URI: it contains " + check.reason, R.REASON_RESOURCE_URI_REJECTED, true);
+      return deny(verdict, INVALID_PARAMS, utf8("Invalid resource URI: it contains ") + check.reason, R.REASON_RESOURCE_URI_REJECTED, true);
     }
     if (!this.access.resourcePrefixes.permits(check.normalised)) {
       // The answer a server gives for a resource it does not have, so the prefixes cannot be probed.
-      return deny(verdict, RESOURCE_NOT_FOUND, "Resource not found: " + uri, R.REASON_RESOURCE_NOT_ALLOWED, true);
+      return deny(verdict, RESOURCE_NOT_FOUND, utf8("Resource not found: ") + uri, R.REASON_RESOURCE_NOT_ALLOWED, true);
     }
     return verdict;
   }
@@ -308,12 +309,12 @@ export class RequestEngine {
     const doc = this.doc;
     if (!batchesAllowed(protocolVersion)) {
       const version = protocolVersion !== null ? protocolVersion : "";
-      return this.refuse(400, INVALID_REQUEST, "Invalid Request: JSON-RPC batches are not allowed in MCP protocol version " + version, R.REASON_BATCH_NOT_ALLOWED);
+      return this.refuse(400, INVALID_REQUEST, utf8("Invalid Request: JSON-RPC batches are not allowed in MCP protocol version ") + version, R.REASON_BATCH_NOT_ALLOWED);
     }
     const count = doc.length(root);
-    if (count == 0) return this.refuse(400, INVALID_REQUEST, "Invalid Request: empty batch", R.REASON_INVALID_REQUEST);
+    if (count == 0) return this.refuse(400, INVALID_REQUEST, utf8("Invalid Request: empty batch"), R.REASON_INVALID_REQUEST);
     if (count > this.config.limits.maxBatchSize) {
-      return this.refuse(400, INVALID_REQUEST, "Invalid Request: batch of " + count.toString() + " messages exceeds the limit of " + this.config.limits.maxBatchSize.toString(), R.REASON_BATCH_TOO_LARGE);
+      return this.refuse(400, INVALID_REQUEST, utf8("Invalid Request: batch of ") + count.toString() + utf8(" messages exceeds the limit of ") + this.config.limits.maxBatchSize.toString(), R.REASON_BATCH_TOO_LARGE);
     }
 
     const messages = new Array<Message>();
@@ -352,7 +353,7 @@ export class RequestEngine {
     decision.tool = first.tool;
     decision.rpcCode = first.rpcCode;
     decision.reason = first.reason;
-    decision.detail = "batch message " + firstDenied.toString() + ": " + first.message;
+    decision.detail = utf8("batch message ") + firstDenied.toString() + ": " + first.message;
     decision.httpStatus = anyInvalid ? 400 : this.config.denyStatus;
 
     const writer = this.writer;
@@ -367,7 +368,7 @@ export class RequestEngine {
         writeErrorResponse(writer, id, verdict.rpcCode, verdict.message);
         written++;
       } else if (message.kind == MessageKind.Request) {
-        writeErrorResponse(writer, id, INVALID_REQUEST, "Invalid Request: batch refused because message " + firstDenied.toString() + " was refused");
+        writeErrorResponse(writer, id, INVALID_REQUEST, utf8("Invalid Request: batch refused because message ") + firstDenied.toString() + " was refused");
         written++;
       }
     }
@@ -382,7 +383,7 @@ function quoted(value: string): string {
 }
 
 function mismatch(verdict: MessageVerdict, detail: string): MessageVerdict {
-  deny(verdict, HEADER_MISMATCH, "Header mismatch: " + detail, R.REASON_HEADER_MISMATCH, false);
+  deny(verdict, HEADER_MISMATCH, utf8("Header mismatch: ") + detail, R.REASON_HEADER_MISMATCH, false);
   return verdict;
 }
 

@@ -74,7 +74,7 @@ export class GuardHttpContext extends HttpContext {
     if (config === null || engine === null) {
       // on_configure failed or never ran: refuse rather than pass traffic unchecked.
       this.replied = true;
-      this.reply(503, "mcp_guard_not_configured", notConfiguredBody());
+      this.reply(503, utf8("mcp_guard_not_configured"), notConfiguredBody());
       return FilterHeadersStatus.StopIteration;
     }
     const method = getHeaderMapValue(MapType.HttpRequestHeaders, ":method");

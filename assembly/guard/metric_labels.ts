@@ -3,6 +3,7 @@
 // the traffic. The index of a value in its set is what the hot path passes around; names are built only
 // when a series is first defined.
 import * as R from "./decision";
+import { lines, utf8 } from "../abi/text";
 
 export const DECISION_ALLOW: i32 = 0;
 export const DECISION_DENY: i32 = 1;
@@ -42,11 +43,22 @@ export const ERROR_KINDS: Array<string> = [
 // Approval outcomes: the approval reasons of approval.ts, approval_token.ts and the webhook, without the
 // common "approval_" prefix.
 const APPROVAL_PREFIX = "approval_";
-export const APPROVAL_OUTCOMES: Array<string> = [
-  "required", "batch", "granted", "token_malformed", "token_bad_signature", "token_expired", "token_other_user",
-  "token_other_tool", "token_other_arguments", "webhook_approved", "webhook_denied", "webhook_timeout",
-  "webhook_unavailable", "webhook_abandoned",
-];
+export const APPROVAL_OUTCOMES: Array<string> = lines(utf8(`
+required
+batch
+granted
+token_malformed
+token_bad_signature
+token_expired
+token_other_user
+token_other_tool
+token_other_arguments
+webhook_approved
+webhook_denied
+webhook_timeout
+webhook_unavailable
+webhook_abandoned
+`));
 
 export function approvalOutcome(reason: string): i32 {
   if (!reason.startsWith(APPROVAL_PREFIX)) return -1;

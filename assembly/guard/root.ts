@@ -67,19 +67,19 @@ export class GuardRootContext extends RootContext {
     const stream = getHttpContext(contextId);
     if (stream === null || !(stream instanceof GuardHttpContext)) return; // the client went away meanwhile
     let approved = false;
-    let reason = "approval_webhook_unavailable";
+    let reason = utf8("approval_webhook_unavailable");
     if (numHeaders > 0) {
       const status = getHeaderMapValue(MapType.HttpCallResponseHeaders, ":status");
       if (status !== null && status == "504") {
-        reason = "approval_webhook_timeout";
+        reason = utf8("approval_webhook_timeout");
       } else if (status !== null && status == "200") {
         const body = getBufferBytes(Buffers.HttpCallResponseBody, 0, bodySize < 65536 ? bodySize : 65536);
         const doc = this.answerDoc;
         approved = body !== null && doc.parse(changetype<usize>(body), body.byteLength) == JsonError.None &&
           doc.type(doc.get(doc.root(), "approved")) == JsonType.True;
-        reason = approved ? "approval_webhook_approved" : "approval_webhook_denied";
+        reason = approved ? utf8("approval_webhook_approved") : utf8("approval_webhook_denied");
       } else {
-        reason = "approval_webhook_denied";
+        reason = utf8("approval_webhook_denied");
       }
     }
     setEffectiveContext(contextId);

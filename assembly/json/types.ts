@@ -1,4 +1,5 @@
 // Public vocabulary of the JSON reader: value types, error classes and limits.
+import { utf8 } from "../abi/text";
 
 /** Type of a node in a parsed document. `Absent` is what `type()` answers for an id that names no node. */
 export enum JsonType {
@@ -31,25 +32,26 @@ export enum JsonError {
   DuplicateKey,     // the same member name twice in one object (after decoding escapes)
 }
 
-/** Short human-readable text for an error, for logs and JSON-RPC error messages. */
+/** Short human-readable text for an error, for logs and JSON-RPC error messages (error paths only: decoded from
+ * the UTF-8 text table when asked for). */
 export function jsonErrorMessage(e: JsonError): string {
   switch (e) {
-    case JsonError.None: return "no error";
-    case JsonError.Empty: return "empty document";
-    case JsonError.ByteOrderMark: return "byte order mark not allowed";
-    case JsonError.UnexpectedByte: return "unexpected character";
-    case JsonError.UnexpectedEnd: return "unexpected end of input";
-    case JsonError.TrailingContent: return "unexpected content after the value";
-    case JsonError.InvalidUtf8: return "invalid UTF-8";
-    case JsonError.InvalidEscape: return "invalid escape sequence";
-    case JsonError.LoneSurrogate: return "unpaired surrogate escape";
-    case JsonError.ControlCharacter: return "unescaped control character in string";
-    case JsonError.InvalidNumber: return "invalid number";
-    case JsonError.TooDeep: return "nesting too deep";
-    case JsonError.TooLarge: return "document too large";
-    case JsonError.TooManyValues: return "too many values";
-    case JsonError.DuplicateKey: return "duplicate object key";
-    default: return "unknown error";
+    case JsonError.None: return utf8("no error");
+    case JsonError.Empty: return utf8("empty document");
+    case JsonError.ByteOrderMark: return utf8("byte order mark not allowed");
+    case JsonError.UnexpectedByte: return utf8("unexpected character");
+    case JsonError.UnexpectedEnd: return utf8("unexpected end of input");
+    case JsonError.TrailingContent: return utf8("unexpected content after the value");
+    case JsonError.InvalidUtf8: return utf8("invalid UTF-8");
+    case JsonError.InvalidEscape: return utf8("invalid escape sequence");
+    case JsonError.LoneSurrogate: return utf8("unpaired surrogate escape");
+    case JsonError.ControlCharacter: return utf8("unescaped control character in string");
+    case JsonError.InvalidNumber: return utf8("invalid number");
+    case JsonError.TooDeep: return utf8("nesting too deep");
+    case JsonError.TooLarge: return utf8("document too large");
+    case JsonError.TooManyValues: return utf8("too many values");
+    case JsonError.DuplicateKey: return utf8("duplicate object key");
+    default: return utf8("unknown error");
   }
 }
 

@@ -5,6 +5,7 @@
 // This runs for every request, so it reads the message's members in one pass over its keys (and params' in
 // another), recognises a standard method without decoding it (the method string is then the table's own), and
 // fills a Message the caller may reuse.
+import { utf8 } from "../abi/text";
 import { JsonDocument, JsonType, NameTable, plainWord } from "../json";
 import { STANDARD_METHODS } from "../policy/methods";
 import { NameList } from "../policy/name_list";
@@ -102,7 +103,7 @@ export function isValidId(doc: JsonDocument, node: i32): bool {
 export function classifyMessage(doc: JsonDocument, node: i32, out: Message): Message {
   out.reset(node);
   // The method is known further down; the refusals before it name none.
-  if (doc.type(node) != JsonType.Object) return invalid(out.setMethod(""), "Invalid Request: a JSON-RPC message must be an object");
+  if (doc.type(node) != JsonType.Object) return invalid(out.setMethod(""), utf8("Invalid Request: a JSON-RPC message must be an object"));
   doc.members(node, MESSAGE_MEMBERS, members);
   const idNode = member(M_ID);
   const version = member(M_JSONRPC);
@@ -112,11 +113,11 @@ export function classifyMessage(doc: JsonDocument, node: i32, out: Message): Mes
   const hasError = member(M_ERROR) >= 0;
 
   if (idNode >= 0) {
-    if (!isValidId(doc, idNode)) return invalid(out.setMethod(""), "Invalid Request: id must be a string or an integer");
+    if (!isValidId(doc, idNode)) return invalid(out.setMethod(""), utf8("Invalid Request: id must be a string or an integer"));
     out.idNode = idNode;
   }
   // One comparison for the usual "2.0"; an escaped form ("2\u002e0") is decoded.
-  if (version < 0 || (doc.shortPlainWord(version) != JSONRPC_VERSION && !doc.stringEquals(version, "2.0"))) return invalid(out.setMethod(""), "Invalid Request: jsonrpc must be \"2.0\"");
+  if (version < 0 || (doc.shortPlainWord(version) != JSONRPC_VERSION && !doc.stringEquals(version, "2.0"))) return invalid(out.setMethod(""), utf8("Invalid Request: jsonrpc must be \"2.0\""));
 
   if (methodNode >= 0) {
     // Found on its bytes when it has no escapes; otherwise decoded ("tools\/call" is tools/call too: the
@@ -126,13 +127,13 @@ export function classifyMessage(doc: JsonDocument, node: i32, out: Message): Mes
       out.setMethod(STANDARD_METHODS[index]);
     } else {
       const method = doc.getString(methodNode);
-      if (method === null) return invalid(out.setMethod(""), "Invalid Request: method must be a string");
+      if (method === null) return invalid(out.setMethod(""), utf8("Invalid Request: method must be a string"));
       out.setMethod(method);
       index = STANDARD_METHODS.indexOf(method);
     }
     out.methodIndex = index;
     if (params >= 0) {
-      if (doc.type(params) != JsonType.Object) return invalid(out, "Invalid Request: params must be an object");
+      if (doc.type(params) != JsonType.Object) return invalid(out, utf8("Invalid Request: params must be an object"));
       out.paramsNode = params;
       doc.members(params, PARAMS_MEMBERS, members);
       out.nameNode = member(P_NAME);
@@ -140,15 +141,15 @@ export function classifyMessage(doc: JsonDocument, node: i32, out: Message): Mes
       out.metaNode = member(P_META);
       out.uriNode = member(P_URI);
     }
-    if (hasResult || hasError) return invalid(out, "Invalid Request: a request cannot carry result or error");
+    if (hasResult || hasError) return invalid(out, utf8("Invalid Request: a request cannot carry result or error"));
     out.kind = idNode >= 0 ? MessageKind.Request : MessageKind.Notification;
     return out;
   }
 
   // No method: a response to a request the server sent (sampling, elicitation, roots, ping).
   out.setMethod("");
-  if (idNode < 0 && !hasError) return invalid(out, "Invalid Request: a message needs a method, or an id with result or error");
-  if (hasResult == hasError) return invalid(out, "Invalid Request: a response carries exactly one of result and error");
+  if (idNode < 0 && !hasError) return invalid(out, utf8("Invalid Request: a message needs a method, or an id with result or error"));
+  if (hasResult == hasError) return invalid(out, utf8("Invalid Request: a response carries exactly one of result and error"));
   out.kind = MessageKind.Response;
   return out;
 }

@@ -3,7 +3,7 @@
 // these by default and denies anything else in enforce mode, so a server-specific or future method has to be
 // allowed on purpose.
 import { NameList } from "./name_list";
-import { utf8 } from "../abi/text";
+import { lines, utf8 } from "../abi/text";
 
 // The lists are read once, when the module starts, so they are stored as UTF-8 texts of one name per line (utf8,
 // assembly/abi/text.ts): a fraction of the bytes of one string literal per name.
@@ -55,18 +55,6 @@ notifications/subscriptions/acknowledged
 `);
 }
 
-// Appends each name of `names` (separated by line breaks) to `out`.
-function splitNames(names: string, out: Array<string>): Array<string> {
-  let start = 0;
-  while (start < names.length) {
-    let end = names.indexOf("\n", start);
-    if (end < 0) end = names.length;
-    if (end > start) out.push(names.substring(start, end));
-    start = end + 1;
-  }
-  return out;
-}
-
 function namesOf(list: Array<string>): NameList {
   const names = new NameList();
   for (let i = 0; i < list.length; i++) names.add(list[i]);
@@ -75,8 +63,8 @@ function namesOf(list: Array<string>): NameList {
 
 // Every standard method, decoded once when the module starts: the request path looks methods up by their
 // index in this array (guard/engine.ts, mcp/message.ts).
-export const STANDARD_METHODS: Array<string> = splitNames(serverMethods(), splitNames(clientMethods(), new Array<string>()));
-const STANDARD_SERVER_METHODS: Array<string> = splitNames(serverMethods(), new Array<string>());
+export const STANDARD_METHODS: Array<string> = lines(serverMethods(), lines(clientMethods()));
+const STANDARD_SERVER_METHODS: Array<string> = lines(serverMethods());
 
 // Decides whether a method may pass: standard or explicitly allowed, and not explicitly denied. One policy for
 // what clients send (`methods`), one for what servers send on their own (`server_methods`).
