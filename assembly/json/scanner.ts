@@ -11,7 +11,10 @@
 
 import { ByteBuffer } from "./buffer";
 import { hex4, hexValue } from "./decode";
-import { KeyResult, keysAdd, keysClose, keysDuplicateOffset, keysOpen, keysReset } from "./keys";
+import {
+  KeyResult, SMALL_OBJECT_KEYS, escapedKeyFingerprint, keyFilterBit, keyFingerprint, keysClose, keysDuplicateOffset,
+  keysLargeAdd, keysReset, keysSmallAdd, keysTop, wordFingerprint,
+} from "./keys";
 import { JsonError, JsonLimits, JsonType } from "./types";
 import { utf8SequenceLength } from "./utf8";
 
@@ -27,13 +30,20 @@ export const FLAG_ESCAPES: i32 = 1 << 8;
 export const FLAG_KEY: i32 = 1 << 9;
 export const TYPE_MASK: i32 = 0xff;
 
-// Saved state of a suspended (non-innermost) open container: 5 × i32.
-const FRAME_SIZE: i32 = 20;
-const F_NODE: usize = 0;     // its node, or -1 when it is below recordDepth
-const F_OBJECT: usize = 4;   // 1 for an object, 0 for an array
-const F_COUNT: usize = 8;    // elements / members seen so far
-const F_LAST: usize = 12;    // last stored child (array element or key), -1 if none yet
-const F_KEY_BASE: usize = 16; // key-stack base of an object's keys (keys.ts)
+// Saved state of a suspended (non-innermost) open container of the main loop.
+const FRAME_SIZE: i32 = 32;
+const F_FILTER: usize = 0;    // u64: an object's key filter (keys.ts keysSmallAdd)
+const F_NODE: usize = 8;      // its node
+const F_OBJECT: usize = 12;   // 1 for an object, 0 for an array
+const F_COUNT: usize = 16;    // elements / members seen so far
+const F_LAST: usize = 20;     // last stored child (array element or key), -1 if none yet
+const F_KEY_BASE: usize = 24; // key-stack base of an object's keys (keys.ts)
+
+// Saved state of a suspended container inside a subtree that skipContainer validates without storing it.
+const SKIP_FRAME_SIZE: i32 = 16;
+const S_FILTER: usize = 0;    // u64: key filter
+const S_KEY_BASE: usize = 8;
+const S_OBJECT: usize = 12;
 
 const QUOTE: u32 = 0x22;
 const BACKSLASH: u32 = 0x5c;
@@ -58,7 +68,12 @@ let maxValues: i32 = 0;
 let maxDepth: i32 = 0;
 let recordDepth: i32 = 0;
 let checkKeys: bool = true;
-let stringEscaped: bool = false; // side result of scanString
+let stringEscaped: bool = false; // side result of scanString and scanKey
+let keyFp: u64 = 0;              // side result of scanKey: the key's fingerprint (keys.ts)
+let skipCount: i32 = 0;          // side result of skipContainer: the container's elements / members
+const skipFrames = new ByteBuffer(16 * SKIP_FRAME_SIZE);
+let skipFramesPtr: usize = skipFrames.ptr;
+let skipFramesCapacity: i32 = skipFrames.capacity;
 let errorCode: JsonError = JsonError.None;
 let errorAt: i32 = -1;
 
@@ -222,6 +237,13 @@ function growFrames(needed: i32, keep: i32): bool {
   return true;
 }
 
+function growSkipFrames(needed: i32, keep: i32): bool {
+  if (!skipFrames.ensure(needed, keep)) return false;
+  skipFramesPtr = skipFrames.ptr;
+  skipFramesCapacity = skipFrames.capacity;
+  return true;
+}
+
 /**
  * The main loop: "a key/value starts here", then "a value ended here: close containers until the next one".
  * The innermost open container is described by the locals `container`, `inObject`, `count`, `last`,
@@ -229,34 +251,33 @@ function growFrames(needed: i32, keep: i32): bool {
  */
 function scanDocument(ptr: usize, len: i32, i: i32): i32 {
   let depth = 0;        // open arrays/objects
-  let container = -1;   // node of the innermost open container (-1: none, or not stored)
+  let container = -1;   // node of the innermost open container (-1: none)
   let inObject = false;
   let count = 0;        // its elements / members so far
   let last = -1;        // its last stored child (element or key), -1 if none
   let keyBase = 0;      // its key-stack base (objects, when checking duplicates)
+  let filter: u64 = 0;  // its key filter (objects, when checking duplicates)
   let needKey = false;  // an object member starts at i: read `"key" :` first
 
   while (true) {
     i = skipWhitespace(ptr, len, i);
-    const record = depth <= recordDepth;
 
     if (needKey) {
       if (i >= len) return fail(JsonError.UnexpectedEnd, i);
       if (<u32>load<u8>(ptr + <usize>i) != QUOTE) return fail(JsonError.UnexpectedByte, i);
       if (++values > maxValues) return fail(JsonError.TooManyValues, i);
-      const end = scanString(ptr, len, i);
+      const end = scanKey(ptr, len, i);
       if (end < 0) return -1;
       const escaped = stringEscaped;
       count++;
-      if (record) {
-        const key = newNode(<i32>JsonType.String | FLAG_KEY | (escaped ? FLAG_ESCAPES : 0), i, end);
-        if (key < 0) return -1;
-        if (last >= 0) setNodeField(last, N_NEXT, key);
-        else if (container >= 0) setNodeField(container, N_AUX, key);
-        last = key;
-      }
+      const key = newNode(<i32>JsonType.String | FLAG_KEY | (escaped ? FLAG_ESCAPES : 0), i, end);
+      if (key < 0) return -1;
+      if (last >= 0) setNodeField(last, N_NEXT, key);
+      else if (container >= 0) setNodeField(container, N_AUX, key);
+      last = key;
       if (checkKeys) {
-        const result = keysAdd(depth - 1, i + 1, end - 1, escaped);
+        const result = addKey(depth - 1, keyBase, filter, keyFp, i, end, escaped);
+        filter |= keyFilterBit(keyFp);
         if (result == KeyResult.Duplicate) return fail(JsonError.DuplicateKey, i);
         if (result != KeyResult.Unique) return fail(JsonError.TooLarge, i);
       }
@@ -283,68 +304,66 @@ function scanDocument(ptr: usize, len: i32, i: i32): i32 {
       if (depth >= maxDepth) return fail(JsonError.TooDeep, i);
       kind = c == 0x7b ? JsonType.Object : JsonType.Array;
       end = i + 1; // placeholder; the real end is stored when the container closes
-    } else if (c == 0x74) { // true
-      end = i + 4 <= len && load<u32>(ptr + <usize>i) == 0x65757274 ? i + 4 : literalError(ptr, len, i, "true");
-      kind = JsonType.True;
-    } else if (c == 0x66) { // false: "f" then "alse"
-      end = i + 5 <= len && load<u32>(ptr + <usize>i, 1) == 0x65736c61 ? i + 5 : literalError(ptr, len, i, "false");
-      kind = JsonType.False;
-    } else if (c == 0x6e) { // null
-      end = i + 4 <= len && load<u32>(ptr + <usize>i) == 0x6c6c756e ? i + 4 : literalError(ptr, len, i, "null");
-      kind = JsonType.Null;
+    } else if (c == 0x74 || c == 0x66 || c == 0x6e) { // true, false, null
+      end = scanLiteral(ptr, len, i, c);
+      kind = c == 0x74 ? JsonType.True : (c == 0x66 ? JsonType.False : JsonType.Null);
     } else {
       return fail(JsonError.UnexpectedByte, i);
     }
     if (end < 0) return -1;
 
-    let node = -1;
-    if (record) {
-      node = newNode(kind, i, end);
-      if (node < 0) return -1;
-    }
+    // Every value the main loop sees is stored: deeper ones are validated by skipContainer.
+    const node = newNode(kind, i, end);
+    if (node < 0) return -1;
     if (depth > 0) {
       if (inObject) {
-        // A member value hangs on its key (the key is stored whenever the value is).
-        if (node >= 0 && last >= 0) setNodeField(last, N_AUX, node);
+        // A member value hangs on its key.
+        if (last >= 0) setNodeField(last, N_AUX, node);
       } else {
         count++;
-        if (node >= 0) {
-          if (last >= 0) setNodeField(last, N_NEXT, node);
-          else if (container >= 0) setNodeField(container, N_AUX, node);
-          last = node;
-        }
+        if (last >= 0) setNodeField(last, N_NEXT, node);
+        else if (container >= 0) setNodeField(container, N_AUX, node);
+        last = node;
       }
     }
 
     if (kind == JsonType.Object || kind == JsonType.Array) {
-      // Suspend the current container and make the new one innermost.
-      if (depth > 0) {
-        const frameEnd = depth * FRAME_SIZE;
-        if (frameEnd > framesCapacity && !growFrames(frameEnd, (depth - 1) * FRAME_SIZE)) {
-          return fail(JsonError.TooLarge, i);
+      if (depth >= recordDepth) {
+        // Its children are not stored: validate them in the tight loop and close the container here.
+        const close = skipContainer(ptr, len, i + 1, kind == JsonType.Object, depth + 1);
+        if (close < 0) return -1;
+        setNodeField(node, N_END, close);
+        setNodeField(node, N_COUNT, skipCount);
+        i = close;
+      } else {
+        // Suspend the current container and make the new one innermost.
+        if (depth > 0) {
+          const frameEnd = depth * FRAME_SIZE;
+          if (frameEnd > framesCapacity && !growFrames(frameEnd, (depth - 1) * FRAME_SIZE)) {
+            return fail(JsonError.TooLarge, i);
+          }
+          const fp = framesPtr + <usize>(depth - 1) * FRAME_SIZE;
+          store<u64>(fp + F_FILTER, filter);
+          store<i32>(fp + F_NODE, container);
+          store<i32>(fp + F_OBJECT, inObject ? 1 : 0);
+          store<i32>(fp + F_COUNT, count);
+          store<i32>(fp + F_LAST, last);
+          store<i32>(fp + F_KEY_BASE, keyBase);
         }
-        const fp = framesPtr + <usize>(depth - 1) * FRAME_SIZE;
-        store<i32>(fp + F_NODE, container);
-        store<i32>(fp + F_OBJECT, inObject ? 1 : 0);
-        store<i32>(fp + F_COUNT, count);
-        store<i32>(fp + F_LAST, last);
-        store<i32>(fp + F_KEY_BASE, keyBase);
+        depth++;
+        container = node;
+        inObject = kind == JsonType.Object;
+        count = 0;
+        last = -1;
+        keyBase = keysTop();
+        filter = 0;
+        i = skipWhitespace(ptr, len, i + 1);
+        if (i >= len || <u32>load<u8>(ptr + <usize>i) != (inObject ? <u32>0x7d : <u32>0x5d)) {
+          needKey = inObject;
+          continue; // first element / member
+        }
+        // empty container: the loop below closes it
       }
-      depth++;
-      container = node;
-      inObject = kind == JsonType.Object;
-      count = 0;
-      last = -1;
-      if (inObject && checkKeys) {
-        keyBase = keysOpen(depth - 1);
-        if (keyBase < 0) return fail(JsonError.TooLarge, i);
-      }
-      i = skipWhitespace(ptr, len, i + 1);
-      if (i >= len || <u32>load<u8>(ptr + <usize>i) != (inObject ? <u32>0x7d : <u32>0x5d)) {
-        needKey = inObject;
-        continue; // first element / member
-      }
-      // empty container: the loop below closes it
     } else {
       i = end;
     }
@@ -375,12 +394,201 @@ function scanDocument(ptr: usize, len: i32, i: i32): i32 {
       i++;
       if (depth > 0) {
         const fp = framesPtr + <usize>(depth - 1) * FRAME_SIZE;
+        filter = load<u64>(fp + F_FILTER);
         container = load<i32>(fp + F_NODE);
         inObject = load<i32>(fp + F_OBJECT) != 0;
         count = load<i32>(fp + F_COUNT);
         last = load<i32>(fp + F_LAST);
         keyBase = load<i32>(fp + F_KEY_BASE);
       }
+    }
+  }
+}
+
+/**
+ * Checks the key just scanned (quote at `quote`, after its closing quote at `end`; fingerprint `fp`) against
+ * the other keys of the object open at `level` whose keys start at `base`; `filter` is the object's key filter
+ * before this key (the caller adds the key's bit).
+ */
+// @ts-ignore: decorator
+@inline
+function addKey(level: i32, base: i32, filter: u64, fp: u64, quote: i32, end: i32, escaped: bool): KeyResult {
+  return keysTop() - base < SMALL_OBJECT_KEYS
+    ? keysSmallAdd(base, filter, fp, quote + 1, end - 1, escaped)
+    : keysLargeAdd(level, base, fp, quote + 1, end - 1, escaped);
+}
+
+/**
+ * Validates the key string whose opening quote is at `i` (checked by the caller) and computes its fingerprint
+ * (`keyFp`; `stringEscaped` as for scanString). Returns the offset after its closing quote, or -1. A key of
+ * up to 7 plain ASCII bytes, the usual case, is one 64-bit load: its bytes, masked, are the fingerprint's input.
+ */
+// @ts-ignore: decorator
+@inline
+function scanKey(ptr: usize, len: i32, i: i32): i32 {
+  const s = i + 1;
+  if (s + 8 <= len) {
+    const w = load<u64>(ptr + <usize>s);
+    const marks = specialBytes(w);
+    if (marks != 0) {
+      const k = <i32>(ctz(marks) >> 3);
+      if (<u32>load<u8>(ptr + <usize>(s + k)) == QUOTE) {
+        keyFp = wordFingerprint(w & ((<u64>1 << (<u64>k << 3)) - 1), k);
+        stringEscaped = false;
+        return s + k + 1;
+      }
+    }
+  }
+  return scanKeySlow(ptr, len, i);
+}
+
+function scanKeySlow(ptr: usize, len: i32, i: i32): i32 {
+  const end = scanString(ptr, len, i);
+  if (end < 0) return -1;
+  keyFp = stringEscaped ? escapedKeyFingerprint(i + 1, end - 1) : keyFingerprint(ptr + <usize>(i + 1), end - i - 2);
+  return end;
+}
+
+/**
+ * Validates everything inside the container whose opening bracket is just before `i`, storing nothing: the
+ * children of a container at recordDepth. `depth` counts the open containers including this one. Returns the
+ * offset after its closing bracket (and its element / member count in `skipCount`), or -1 with the error set.
+ *
+ * Same grammar, limits, duplicate-key check and error offsets as scanDocument, in one loop without node
+ * bookkeeping: the innermost container's state (kind, key filter, key base) is in locals, the ones around it
+ * on a small frame stack; strings are scanned inline, 8 bytes per step while they are plain ASCII.
+ */
+function skipContainer(ptr: usize, len: i32, i: i32, object: bool, depth: i32): i32 {
+  const outer = depth - 1; // the depth when this container has closed
+  let inObject = object;
+  let filter: u64 = 0;
+  let keyBase = keysTop();
+  let count = 0;
+  let seen = values;
+  const limit = maxValues;
+  const dup = checkKeys;
+
+  i = skipWhitespace(ptr, len, i);
+  let closing = i < len && <u32>load<u8>(ptr + <usize>i) == (inObject ? <u32>0x7d : <u32>0x5d);
+  while (true) {
+    if (!closing) {
+      // ---- A member or element starts at i (after whitespace). ----
+      if (inObject) {
+        if (i >= len) return fail(JsonError.UnexpectedEnd, i);
+        if (<u32>load<u8>(ptr + <usize>i) != QUOTE) return fail(JsonError.UnexpectedByte, i);
+        if (++seen > limit) return fail(JsonError.TooManyValues, i);
+        const end = scanKey(ptr, len, i);
+        if (end < 0) return -1;
+        if (depth == outer + 1) count++;
+        if (dup) {
+          const fp = keyFp;
+          const result = addKey(depth - 1, keyBase, filter, fp, i, end, stringEscaped);
+          filter |= keyFilterBit(fp);
+          if (result == KeyResult.Duplicate) return fail(JsonError.DuplicateKey, i);
+          if (result != KeyResult.Unique) return fail(JsonError.TooLarge, i);
+        }
+        i = end;
+        if (i < len && load<u8>(ptr + <usize>i) == 0x3a) {
+          i++;
+        } else {
+          i = skipWhitespace(ptr, len, i);
+          if (i >= len) return fail(JsonError.UnexpectedEnd, i);
+          if (load<u8>(ptr + <usize>i) != 0x3a) return fail(JsonError.UnexpectedByte, i); // :
+          i++;
+        }
+        i = skipWhitespace(ptr, len, i);
+      } else if (depth == outer + 1) {
+        count++;
+      }
+
+      // ---- A value starts at i. ----
+      if (i >= len) return fail(JsonError.UnexpectedEnd, i);
+      if (++seen > limit) return fail(JsonError.TooManyValues, i);
+      let c = <u32>load<u8>(ptr + <usize>i);
+      if (c == QUOTE) {
+        i++;
+        while (true) {
+          if (i + 8 <= len) {
+            const marks = specialBytes(load<u64>(ptr + <usize>i));
+            if (marks == 0) {
+              i += 8;
+              continue;
+            }
+            i += <i32>(ctz(marks) >> 3);
+          } else if (i >= len) {
+            return fail(JsonError.UnexpectedEnd, i);
+          }
+          c = <u32>load<u8>(ptr + <usize>i);
+          if (c == QUOTE) break;
+          if (c == BACKSLASH) {
+            if (i + 1 < len && isShortEscape(<u32>load<u8>(ptr + <usize>i + 1))) {
+              i += 2;
+            } else {
+              i = scanEscape(ptr, len, i);
+              if (i < 0) return -1;
+            }
+          } else if (c >= 0x80) {
+            const n = utf8SequenceLength(ptr, i, len, c);
+            if (n == 0) return fail(JsonError.InvalidUtf8, i);
+            i += n;
+          } else if (c < 0x20) {
+            return fail(JsonError.ControlCharacter, i);
+          } else {
+            i++; // plain ASCII among the last bytes of the input
+          }
+        }
+        i++;
+      } else if (c == 0x2d || isDigit(c)) {
+        i = scanNumber(ptr, len, i);
+        if (i < 0) return -1;
+      } else if (c == 0x7b || c == 0x5b) { // { or [
+        if (depth >= maxDepth) return fail(JsonError.TooDeep, i);
+        const frame = (depth - outer - 1) * SKIP_FRAME_SIZE;
+        if (frame + SKIP_FRAME_SIZE > skipFramesCapacity && !growSkipFrames(frame + SKIP_FRAME_SIZE, frame)) {
+          return fail(JsonError.TooLarge, i);
+        }
+        const fp = skipFramesPtr + <usize>frame;
+        store<u64>(fp + S_FILTER, filter);
+        store<i32>(fp + S_KEY_BASE, keyBase);
+        store<i32>(fp + S_OBJECT, inObject ? 1 : 0);
+        depth++;
+        inObject = c == 0x7b;
+        filter = 0;
+        keyBase = keysTop();
+        i = skipWhitespace(ptr, len, i + 1);
+        if (i >= len || <u32>load<u8>(ptr + <usize>i) != (inObject ? <u32>0x7d : <u32>0x5d)) continue;
+        // empty container: closed below
+      } else if (c == 0x74 || c == 0x66 || c == 0x6e) { // true, false, null
+        i = scanLiteral(ptr, len, i, c);
+        if (i < 0) return -1;
+      } else {
+        return fail(JsonError.UnexpectedByte, i);
+      }
+    }
+    closing = false;
+
+    // ---- A value ended at i: close containers until the next value starts. ----
+    while (true) {
+      i = skipWhitespace(ptr, len, i);
+      if (i >= len) return fail(JsonError.UnexpectedEnd, i);
+      const d = <u32>load<u8>(ptr + <usize>i);
+      if (d == 0x2c) { // ,
+        i = skipWhitespace(ptr, len, i + 1);
+        break;
+      }
+      if (d != (inObject ? <u32>0x7d : <u32>0x5d)) return fail(JsonError.UnexpectedByte, i);
+      if (inObject && dup && keysClose(depth - 1, keyBase)) return fail(JsonError.DuplicateKey, keysDuplicateOffset());
+      i++;
+      depth--;
+      if (depth == outer) {
+        values = seen;
+        skipCount = count;
+        return i;
+      }
+      const fp = skipFramesPtr + <usize>(depth - outer - 1) * SKIP_FRAME_SIZE;
+      filter = load<u64>(fp + S_FILTER);
+      keyBase = load<i32>(fp + S_KEY_BASE);
+      inObject = load<i32>(fp + S_OBJECT) != 0;
     }
   }
 }
@@ -491,6 +699,16 @@ function scanNumber(ptr: usize, len: i32, i: i32): i32 {
     while (j < len && isDigit(<u32>load<u8>(ptr + <usize>j))) j++;
   }
   return j;
+}
+
+/** Validates the literal starting with `c` (t, f or n) at `i`; returns the offset after it. One 32-bit comparison. */
+// @ts-ignore: decorator
+@inline
+function scanLiteral(ptr: usize, len: i32, i: i32, c: u32): i32 {
+  if (c == 0x74) return i + 4 <= len && load<u32>(ptr + <usize>i) == 0x65757274 ? i + 4 : literalError(ptr, len, i, "true");
+  // false: "f" then "alse"
+  if (c == 0x66) return i + 5 <= len && load<u32>(ptr + <usize>i, 1) == 0x65736c61 ? i + 5 : literalError(ptr, len, i, "false");
+  return i + 4 <= len && load<u32>(ptr + <usize>i) == 0x6c6c756e ? i + 4 : literalError(ptr, len, i, "null");
 }
 
 /** Reports where the bytes at `i` stop matching the literal `word` (the fast 4-byte comparison failed). */
