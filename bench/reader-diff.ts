@@ -60,6 +60,31 @@ function mutate(bytes: number[], rnd: () => number): number[] {
   return bytes;
 }
 
+// A string of well-formed characters of 1 to 4 UTF-8 bytes (with the lead bytes whose second byte has a
+// narrower range), sometimes with a malformed byte or a cut sequence: the reader's word-wise text check must
+// agree with the byte-wise one, at every alignment.
+const CHARS = ["a", " ", "é", "ü", "—", "✓", "中", "文", "\u0800", "\ud7ff", "\ue000", "\uffff", "😀", "\u{10ffff}", "\u{10000}", "ࠀ", "퟿", "", "ÿ", "߿"];
+const BAD = [[0x80], [0xbf], [0xc0, 0x80], [0xc1, 0xbf], [0xc2], [0xe0, 0x80, 0x80], [0xe0, 0x9f, 0xbf], [0xed, 0xa0, 0x80], [0xed, 0xbf, 0xbf], [0xe1, 0x80], [0xf0, 0x80, 0x80, 0x80], [0xf0, 0x8f, 0xbf, 0xbf], [0xf4, 0x90, 0x80, 0x80], [0xf5, 0x80, 0x80, 0x80], [0xf8], [0xff], [0xe2, 0x9c], [0xc3, 0xc3], [0x22], [0x5c], [0x0a]];
+
+function text(rnd: () => number): number[] {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const out: number[] = [];
+  const n = Math.floor(rnd() * 40);
+  for (let k = 0; k < n; k++) {
+    const ch = pick(CHARS);
+    out.push(...new TextEncoder().encode(ch));
+  }
+  if (rnd() < 0.5) out.splice(Math.floor(rnd() * (out.length + 1)), 0, ...pick(BAD));
+  return out;
+}
+
+function textDocument(rnd: () => number): number[] {
+  const q = 0x22;
+  const inner = [0x5b, q, ...text(rnd), q, 0x2c, q, ...text(rnd), q, 0x5d]; // ["…","…"]
+  const lead = new TextEncoder().encode(`{"${"k".repeat(Math.floor(rnd() * 8))}":[`);
+  return [...lead, ...inner, 0x5d, 0x7d];
+}
+
 function dump(x: JsonEntryExports): string {
   const out: number[] = [];
   const n = x.nodeTableSize();
@@ -88,8 +113,8 @@ function main(): void {
   for (let c = 0; c < cases; c++) {
     const rnd = prng(seed * 1_000_003 + c);
     budget = 300;
-    let bytes = Array.from(new TextEncoder().encode(generate(rnd, 0)));
-    if (rnd() < 0.6) bytes = mutate(bytes, rnd);
+    let bytes = c % 3 === 2 ? textDocument(rnd) : Array.from(new TextEncoder().encode(generate(rnd, 0)));
+    if (c % 3 !== 2 && rnd() < 0.6) bytes = mutate(bytes, rnd);
     const input = Uint8Array.from(bytes);
     for (const [maxDepth, maxValues, recordDepth, dup] of LIMITS) {
       const results = [a, b].map((x) => {

@@ -138,6 +138,13 @@ export function wordFingerprint(chunk: u64, n: i32): u64 {
   return fingerprintFinish(fingerprintStep(fingerprintSeed(n), chunk));
 }
 
+/** Fingerprint of a key of 8 < `n` < 16 bytes given as two words (the second as for wordFingerprint). */
+// @ts-ignore: decorator
+@inline
+export function twoWordFingerprint(first: u64, second: u64, n: i32): u64 {
+  return fingerprintFinish(fingerprintStep(fingerprintStep(fingerprintSeed(n), first), second));
+}
+
 /** Fingerprint of the `n` bytes of text at `p` (never reads past them). */
 export function keyFingerprint(p: usize, n: i32): u64 {
   let h = fingerprintSeed(n);

@@ -13,7 +13,7 @@ import { ByteBuffer } from "./buffer";
 import { hex4, hexValue } from "./decode";
 import {
   KeyResult, SMALL_OBJECT_KEYS, escapedKeyFingerprint, keyFilterBit, keyFingerprint, keysClose, keysDuplicateOffset,
-  keysLargeAdd, keysReset, keysSmallAdd, keysTop, wordFingerprint,
+  keysLargeAdd, keysReset, keysSmallAdd, keysTop, twoWordFingerprint, wordFingerprint,
 } from "./keys";
 import { JsonError, JsonLimits, JsonType } from "./types";
 import { utf8SequenceLength } from "./utf8";
@@ -420,26 +420,43 @@ function addKey(level: i32, base: i32, filter: u64, fp: u64, quote: i32, end: i3
 
 /**
  * Validates the key string whose opening quote is at `i` (checked by the caller) and computes its fingerprint
- * (`keyFp`; `stringEscaped` as for scanString). Returns the offset after its closing quote, or -1. A key of
- * up to 7 plain ASCII bytes, the usual case, is one 64-bit load: its bytes, masked, are the fingerprint's input.
+ * (`keyFp`; `stringEscaped` as for scanString). Returns the offset after its closing quote, or -1.
  */
 // @ts-ignore: decorator
 @inline
 function scanKey(ptr: usize, len: i32, i: i32): i32 {
-  const s = i + 1;
-  if (s + 8 <= len) {
-    const w = load<u64>(ptr + <usize>s);
-    const marks = specialBytes(w);
-    if (marks != 0) {
-      const k = <i32>(ctz(marks) >> 3);
-      if (<u32>load<u8>(ptr + <usize>(s + k)) == QUOTE) {
-        keyFp = wordFingerprint(w & ((<u64>1 << (<u64>k << 3)) - 1), k);
-        stringEscaped = false;
-        return s + k + 1;
-      }
-    }
+  const end = scanPlainKey(ptr + <usize>i + 1, ptr + <usize>len);
+  return end != 0 ? <i32>(end - ptr) : scanKeySlow(ptr, len, i);
+}
+
+/**
+ * A key of up to 15 plain ASCII bytes from `s` (just after its opening quote), the usual case: one or two
+ * 64-bit loads find its closing quote and are, masked, the fingerprint's input. Returns the address after the
+ * closing quote and sets `keyFp`, or 0 when the key is longer, has an escape or a non-ASCII or control byte, or
+ * is too close to the end of the input (the caller then scans it in full).
+ */
+// @ts-ignore: decorator
+@inline
+function scanPlainKey(s: usize, end: usize): usize {
+  if (s + 8 > end) return 0;
+  const w = load<u64>(s);
+  const marks = specialBytes(w);
+  if (marks != 0) {
+    const k = ctz(marks) >> 3;
+    if (<u32>load<u8>(s + <usize>k) != QUOTE) return 0;
+    keyFp = wordFingerprint(w & ((<u64>1 << (k << 3)) - 1), <i32>k);
+    stringEscaped = false;
+    return s + <usize>k + 1;
   }
-  return scanKeySlow(ptr, len, i);
+  if (s + 16 > end) return 0;
+  const w2 = load<u64>(s, 8);
+  const marks2 = specialBytes(w2);
+  if (marks2 == 0) return 0;
+  const k = ctz(marks2) >> 3;
+  if (<u32>load<u8>(s + 8 + <usize>k) != QUOTE) return 0;
+  keyFp = k == 0 ? wordFingerprint(w, 8) : twoWordFingerprint(w, w2 & ((<u64>1 << (k << 3)) - 1), 8 + <i32>k);
+  stringEscaped = false;
+  return s + 9 + <usize>k;
 }
 
 function scanKeySlow(ptr: usize, len: i32, i: i32): i32 {
@@ -449,6 +466,54 @@ function scanKeySlow(ptr: usize, len: i32, i: i32): i32 {
   return end;
 }
 
+/** Whitespace from `p` (an address) up to `end`; returns the address of the first other byte, or `end`. */
+// @ts-ignore: decorator
+@inline
+function skipSpace(p: usize, end: usize): usize {
+  while (p < end) {
+    const c = <u32>load<u8>(p);
+    if (c > 0x20 || (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09)) break;
+    p++;
+  }
+  return p;
+}
+
+/** How many of the 8 bytes of `w` are ASCII digits before the first that is not (8 if all are). */
+// @ts-ignore: decorator
+@inline
+function digitRun(w: u64): u64 {
+  const x = w & 0x7f7f7f7f7f7f7f7f;
+  // For x <= 0x7f per byte, adding 0x50 sets the high bit exactly when x >= 0x30, adding 0x46 when x >= 0x3a;
+  // no byte carries into the next. ~w drops bytes >= 0x80.
+  const digits = (x + 0x5050505050505050) & ~(x + 0x4646464646464646) & ~w & HIGHS;
+  return ctz(~digits & HIGHS) >> 3;
+}
+
+/**
+ * A number of the usual shapes from `p` (its first byte, a minus or a digit): an integer part of up to 7
+ * digits and a fraction of up to 7, found with one 64-bit load each. Returns the address after it, or 0 when
+ * the number is longer, has an exponent, is malformed or is too close to the end of the input: the caller then
+ * runs scanNumber from the start, which also finds the error and its offset.
+ */
+// @ts-ignore: decorator
+@inline
+function scanShortNumber(p: usize, end: usize, c: u32): usize {
+  let q = c == 0x2d ? p + 1 : p;
+  if (q + 16 > end) return 0;
+  const n = digitRun(load<u64>(q));
+  // no digit, a leading zero followed by digits, or a long integer part
+  if (n - 1 >= 7 || (n > 1 && <u32>load<u8>(q) == 0x30)) return 0;
+  q += <usize>n;
+  let d = <u32>load<u8>(q);
+  if (d == 0x2e) {
+    const m = digitRun(load<u64>(q, 1));
+    if (m - 1 >= 7) return 0;
+    q += 1 + <usize>m;
+    d = <u32>load<u8>(q);
+  }
+  return (d | 0x20) == 0x65 ? 0 : q; // an exponent: scanNumber
+}
+
 /**
  * Validates everything inside the container whose opening bracket is just before `i`, storing nothing: the
  * children of a container at recordDepth. `depth` counts the open containers including this one. Returns the
@@ -456,96 +521,119 @@ function scanKeySlow(ptr: usize, len: i32, i: i32): i32 {
  *
  * Same grammar, limits, duplicate-key check and error offsets as scanDocument, in one loop without node
  * bookkeeping: the innermost container's state (kind, key filter, key base) is in locals, the ones around it
- * on a small frame stack; strings are scanned inline, 8 bytes per step while they are plain ASCII.
+ * on a small frame stack; the position is an address. Strings are scanned inline 8 bytes per step, plain ASCII
+ * and well-formed non-ASCII text alike (see textBytes); keys and numbers of the usual shapes take one or two
+ * 64-bit loads. Anything unusual goes to the general functions, which report errors exactly as scanDocument.
  */
 function skipContainer(ptr: usize, len: i32, i: i32, object: bool, depth: i32): i32 {
-  const outer = depth - 1; // the depth when this container has closed
+  const end = ptr + <usize>len;
+  let p = ptr + <usize>i;
+  const first = depth; // the depth of this container's own members
   let inObject = object;
   let filter: u64 = 0;
   let keyBase = keysTop();
   let count = 0;
-  let seen = values;
-  const limit = maxValues;
-  const dup = checkKeys;
+  let budget = maxValues - values; // values + keys still allowed
 
-  i = skipWhitespace(ptr, len, i);
-  let closing = i < len && <u32>load<u8>(ptr + <usize>i) == (inObject ? <u32>0x7d : <u32>0x5d);
+  p = skipSpace(p, end);
+  let closing = p < end && <u32>load<u8>(p) == (inObject ? <u32>0x7d : <u32>0x5d);
   while (true) {
     if (!closing) {
-      // ---- A member or element starts at i (after whitespace). ----
+      // ---- A member or element starts at p (after whitespace). ----
       if (inObject) {
-        if (i >= len) return fail(JsonError.UnexpectedEnd, i);
-        if (<u32>load<u8>(ptr + <usize>i) != QUOTE) return fail(JsonError.UnexpectedByte, i);
-        if (++seen > limit) return fail(JsonError.TooManyValues, i);
-        const end = scanKey(ptr, len, i);
-        if (end < 0) return -1;
-        if (depth == outer + 1) count++;
-        if (dup) {
+        if (p >= end) return fail(JsonError.UnexpectedEnd, <i32>(p - ptr));
+        if (<u32>load<u8>(p) != QUOTE) return fail(JsonError.UnexpectedByte, <i32>(p - ptr));
+        if (--budget < 0) return fail(JsonError.TooManyValues, <i32>(p - ptr));
+        let keyEnd = scanPlainKey(p + 1, end);
+        if (keyEnd == 0) {
+          const e = scanKeySlow(ptr, len, <i32>(p - ptr));
+          if (e < 0) return -1;
+          keyEnd = ptr + <usize>e;
+        }
+        if (depth == first) count++;
+        if (checkKeys) {
           const fp = keyFp;
-          const result = addKey(depth - 1, keyBase, filter, fp, i, end, stringEscaped);
+          const quote = <i32>(p - ptr);
+          const result = addKey(depth - 1, keyBase, filter, fp, quote, <i32>(keyEnd - ptr), stringEscaped);
           filter |= keyFilterBit(fp);
-          if (result == KeyResult.Duplicate) return fail(JsonError.DuplicateKey, i);
-          if (result != KeyResult.Unique) return fail(JsonError.TooLarge, i);
+          if (result == KeyResult.Duplicate) return fail(JsonError.DuplicateKey, quote);
+          if (result != KeyResult.Unique) return fail(JsonError.TooLarge, quote);
         }
-        i = end;
-        if (i < len && load<u8>(ptr + <usize>i) == 0x3a) {
-          i++;
+        p = keyEnd;
+        if (p < end && <u32>load<u8>(p) == 0x3a) {
+          p++;
         } else {
-          i = skipWhitespace(ptr, len, i);
-          if (i >= len) return fail(JsonError.UnexpectedEnd, i);
-          if (load<u8>(ptr + <usize>i) != 0x3a) return fail(JsonError.UnexpectedByte, i); // :
-          i++;
+          p = skipSpace(p, end);
+          if (p >= end) return fail(JsonError.UnexpectedEnd, <i32>(p - ptr));
+          if (<u32>load<u8>(p) != 0x3a) return fail(JsonError.UnexpectedByte, <i32>(p - ptr)); // :
+          p++;
         }
-        i = skipWhitespace(ptr, len, i);
-      } else if (depth == outer + 1) {
+        p = skipSpace(p, end);
+      } else if (depth == first) {
         count++;
       }
 
-      // ---- A value starts at i. ----
-      if (i >= len) return fail(JsonError.UnexpectedEnd, i);
-      if (++seen > limit) return fail(JsonError.TooManyValues, i);
-      let c = <u32>load<u8>(ptr + <usize>i);
+      // ---- A value starts at p. ----
+      if (p >= end) return fail(JsonError.UnexpectedEnd, <i32>(p - ptr));
+      if (--budget < 0) return fail(JsonError.TooManyValues, <i32>(p - ptr));
+      let c = <u32>load<u8>(p);
       if (c == QUOTE) {
-        i++;
+        p++;
         while (true) {
-          if (i + 8 <= len) {
-            const marks = specialBytes(load<u64>(ptr + <usize>i));
+          if (p + 8 <= end) {
+            const w = load<u64>(p);
+            const marks = specialBytes(w);
             if (marks == 0) {
-              i += 8;
+              p += 8;
               continue;
             }
-            i += <i32>(ctz(marks) >> 3);
-          } else if (i >= len) {
-            return fail(JsonError.UnexpectedEnd, i);
+            if ((marks & ~w) == 0) {
+              // No quote, backslash or control byte among the 8, only non-ASCII text: validate it word-wise.
+              const n = textBytes(w);
+              if (n != 0) {
+                p += n;
+                continue;
+              }
+            }
+            p += <usize>(ctz(marks) >> 3);
+          } else if (p >= end) {
+            return fail(JsonError.UnexpectedEnd, <i32>(p - ptr));
           }
-          c = <u32>load<u8>(ptr + <usize>i);
+          c = <u32>load<u8>(p);
           if (c == QUOTE) break;
           if (c == BACKSLASH) {
-            if (i + 1 < len && isShortEscape(<u32>load<u8>(ptr + <usize>i + 1))) {
-              i += 2;
+            if (p + 1 < end && isShortEscape(<u32>load<u8>(p, 1))) {
+              p += 2;
             } else {
-              i = scanEscape(ptr, len, i);
-              if (i < 0) return -1;
+              const e = scanEscape(ptr, len, <i32>(p - ptr));
+              if (e < 0) return -1;
+              p = ptr + <usize>e;
             }
           } else if (c >= 0x80) {
-            const n = utf8SequenceLength(ptr, i, len, c);
-            if (n == 0) return fail(JsonError.InvalidUtf8, i);
-            i += n;
+            const n = utf8SequenceLength(p, 0, <i32>(end - p), c);
+            if (n == 0) return fail(JsonError.InvalidUtf8, <i32>(p - ptr));
+            p += <usize>n;
           } else if (c < 0x20) {
-            return fail(JsonError.ControlCharacter, i);
+            return fail(JsonError.ControlCharacter, <i32>(p - ptr));
           } else {
-            i++; // plain ASCII among the last bytes of the input
+            p++; // plain ASCII among the last bytes of the input
           }
         }
-        i++;
+        p++;
       } else if (c == 0x2d || isDigit(c)) {
-        i = scanNumber(ptr, len, i);
-        if (i < 0) return -1;
+        const q = scanShortNumber(p, end, c);
+        if (q != 0) {
+          p = q;
+        } else {
+          const e = scanNumber(ptr, len, <i32>(p - ptr));
+          if (e < 0) return -1;
+          p = ptr + <usize>e;
+        }
       } else if (c == 0x7b || c == 0x5b) { // { or [
-        if (depth >= maxDepth) return fail(JsonError.TooDeep, i);
-        const frame = (depth - outer - 1) * SKIP_FRAME_SIZE;
+        if (depth >= maxDepth) return fail(JsonError.TooDeep, <i32>(p - ptr));
+        const frame = (depth - first) * SKIP_FRAME_SIZE;
         if (frame + SKIP_FRAME_SIZE > skipFramesCapacity && !growSkipFrames(frame + SKIP_FRAME_SIZE, frame)) {
-          return fail(JsonError.TooLarge, i);
+          return fail(JsonError.TooLarge, <i32>(p - ptr));
         }
         const fp = skipFramesPtr + <usize>frame;
         store<u64>(fp + S_FILTER, filter);
@@ -555,42 +643,72 @@ function skipContainer(ptr: usize, len: i32, i: i32, object: bool, depth: i32): 
         inObject = c == 0x7b;
         filter = 0;
         keyBase = keysTop();
-        i = skipWhitespace(ptr, len, i + 1);
-        if (i >= len || <u32>load<u8>(ptr + <usize>i) != (inObject ? <u32>0x7d : <u32>0x5d)) continue;
+        p = skipSpace(p + 1, end);
+        if (p >= end || <u32>load<u8>(p) != (inObject ? <u32>0x7d : <u32>0x5d)) continue;
         // empty container: closed below
       } else if (c == 0x74 || c == 0x66 || c == 0x6e) { // true, false, null
-        i = scanLiteral(ptr, len, i, c);
-        if (i < 0) return -1;
+        const e = scanLiteral(ptr, len, <i32>(p - ptr), c);
+        if (e < 0) return -1;
+        p = ptr + <usize>e;
       } else {
-        return fail(JsonError.UnexpectedByte, i);
+        return fail(JsonError.UnexpectedByte, <i32>(p - ptr));
       }
     }
     closing = false;
 
-    // ---- A value ended at i: close containers until the next value starts. ----
+    // ---- A value ended at p: close containers until the next value starts. ----
     while (true) {
-      i = skipWhitespace(ptr, len, i);
-      if (i >= len) return fail(JsonError.UnexpectedEnd, i);
-      const d = <u32>load<u8>(ptr + <usize>i);
+      p = skipSpace(p, end);
+      if (p >= end) return fail(JsonError.UnexpectedEnd, <i32>(p - ptr));
+      const d = <u32>load<u8>(p);
       if (d == 0x2c) { // ,
-        i = skipWhitespace(ptr, len, i + 1);
+        p = skipSpace(p + 1, end);
         break;
       }
-      if (d != (inObject ? <u32>0x7d : <u32>0x5d)) return fail(JsonError.UnexpectedByte, i);
-      if (inObject && dup && keysClose(depth - 1, keyBase)) return fail(JsonError.DuplicateKey, keysDuplicateOffset());
-      i++;
-      depth--;
-      if (depth == outer) {
-        values = seen;
-        skipCount = count;
-        return i;
+      if (d != (inObject ? <u32>0x7d : <u32>0x5d)) return fail(JsonError.UnexpectedByte, <i32>(p - ptr));
+      if (inObject && checkKeys && keysClose(depth - 1, keyBase)) {
+        return fail(JsonError.DuplicateKey, keysDuplicateOffset());
       }
-      const fp = skipFramesPtr + <usize>(depth - outer - 1) * SKIP_FRAME_SIZE;
+      p++;
+      if (depth == first) {
+        values = maxValues - budget;
+        skipCount = count;
+        return <i32>(p - ptr);
+      }
+      depth--;
+      const fp = skipFramesPtr + <usize>(depth - first) * SKIP_FRAME_SIZE;
       filter = load<u64>(fp + S_FILTER);
       keyBase = load<i32>(fp + S_KEY_BASE);
       inObject = load<i32>(fp + S_OBJECT) != 0;
     }
   }
+}
+
+/**
+ * How many of the 8 bytes of `w` (non-ASCII text: no quote, backslash or control byte, some bytes >= 0x80) are
+ * whole well-formed UTF-8 sequences of 2 or 3 bytes and ASCII, up to the first sequence that continues past
+ * the 8: at least 6 bytes. Or 0, when the word needs the byte-wise check: 4-byte sequences; the lead bytes C0,
+ * C1, E0 and ED, whose second byte has a narrower range; anything malformed, which that check reports.
+ * Little endian: the byte after byte k is byte k + 1, 8 bits higher. The caller's position is always at the
+ * start of a sequence, so a continuation byte in byte 0 is a stray one.
+ */
+// @ts-ignore: decorator
+@inline
+function textBytes(w: u64): usize {
+  const high = w & HIGHS;
+  const bit6 = (w << 1) & HIGHS;
+  const lead = high & bit6;                   // 11xxxxxx
+  const lead3 = lead & (w << 2);              // 111xxxxx
+  const lead4 = lead3 & (w << 3);             // 1111xxxx
+  const c0 = (w & 0xfefefefefefefefe) ^ 0xc0c0c0c0c0c0c0c0; // a zero byte where C0 or C1
+  const e0 = w ^ 0xe0e0e0e0e0e0e0e0;
+  const ed = w ^ 0xedededededededed;
+  if ((((c0 - ONES) & ~c0) | ((e0 - ONES) & ~e0) | ((ed - ONES) & ~ed) | lead4) & HIGHS) return 0;
+  // Every continuation byte where a lead asks for one, and nowhere else (what a lead at byte 6 or 7 asks of
+  // the bytes after the word is left to the next step, which starts at that lead).
+  if ((high & ~bit6) != ((lead << 8) | (lead3 << 16))) return 0;
+  const cut = (lead & 0x8000000000000000) | (lead3 & 0x0080000000000000);
+  return cut != 0 ? <usize>(ctz(cut) >> 3) : 8;
 }
 
 /**
