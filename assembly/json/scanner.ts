@@ -728,6 +728,18 @@ function scanString(ptr: usize, len: i32, i: i32): i32 {
       return i + 1;
     }
     if (c >= 0x80) {
+      // 8 bytes of well-formed non-ASCII text at once (see textBytes), when there is no quote, backslash or
+      // control byte among them.
+      if (i + 8 <= len) {
+        const w = load<u64>(ptr + <usize>i);
+        if ((specialBytes(w) & ~w) == 0) {
+          const n = textBytes(w);
+          if (n != 0) {
+            i += <i32>n;
+            continue;
+          }
+        }
+      }
       // Non-ASCII text: validate sequence after sequence, and step over a few plain ASCII bytes between them
       // here rather than going back to the word-wise skip for every letter of "ünïcödé" (a longer ASCII run
       // does go back to it).
