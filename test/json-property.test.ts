@@ -165,6 +165,31 @@ describe("reader vs JSON.parse", () => {
     expect(wasm.logs).toEqual([]);
   });
 
+  it("decides the same whether deep values are stored or only validated (recordDepth)", () => {
+    // Below recordDepth a separate loop validates (scanner.ts skipContainer): same errors, same offsets.
+    const marks = [0x22, 0x5c, 0x2c, 0x3a, 0x5d, 0x7d, 0x30, 0x2e, 0x65, 0x80, 0xc3, 0xe2, 0xed, 0xf0, 0x0a, 0x75];
+    fc.assert(
+      fc.property(jsonValues, fc.integer(), (v, seed) => {
+        const rnd = prng(seed);
+        const bytes = Array.from(new TextEncoder().encode(serialize({ a: [v, { b: v }], c: v }, rnd)));
+        if (rnd() < 0.7) {
+          const at = Math.floor(rnd() * bytes.length);
+          if (rnd() < 0.5) bytes[at] = marks[Math.floor(rnd() * marks.length)]!;
+          else bytes.splice(at, 0, ...bytes.slice(at, at + 1 + Math.floor(rnd() * 12)));
+        }
+        const input = Uint8Array.from(bytes);
+        wasm.resetLimits();
+        const expected = [wasm.parse(input), wasm.x.errorOffset()];
+        for (const recordDepth of [0, 1, 2, 3]) {
+          wasm.setLimits({ recordDepth });
+          expect([wasm.parse(input), wasm.x.errorOffset()], `recordDepth ${recordDepth}`).toEqual(expected);
+        }
+      }),
+      { seed: SEED, numRuns: 2000 },
+    );
+    wasm.resetLimits();
+  });
+
   it("never traps on random bytes (one instance throughout)", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), fc.integer({ min: 0, max: 3 }), (input, recordDepth) => {

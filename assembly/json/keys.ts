@@ -18,14 +18,16 @@
 import { ByteBuffer } from "./buffer";
 import { decodeToUtf8 } from "./decode";
 
-// Entry on the key stack: content start (after the quote), content end (the closing quote), hash, escaped.
+// Entry on the key stack: fingerprint (keyFingerprint of the decoded text), content start (after the quote),
+// content end (the closing quote) with ESCAPED_BIT set when the key has an escape.
 const ENTRY_SIZE: i32 = 16;
-const E_START: usize = 0;
-const E_END: usize = 4;
-const E_HASH: usize = 8;
-const E_ESCAPED: usize = 12;
+const E_FP: usize = 0;
+const E_START: usize = 8;
+const E_END: usize = 12;
+const ESCAPED_BIT: i32 = 1 << 31;
+const END_MASK: i32 = 0x7fffffff;
 
-// Hash table slot: generation, hash, entry index.
+// Hash table slot: generation, the fingerprint's high half, entry index.
 const SLOT_SIZE: i32 = 12;
 const S_GENERATION: usize = 0;
 const S_HASH: usize = 4;
@@ -43,6 +45,13 @@ const L_SORT: usize = 20;       // 1 = too many collisions: check this object by
 
 /** Result of keysAdd. */
 export const enum KeyResult { Unique = 0, Duplicate = 1, OutOfMemory = 2 }
+
+/**
+ * Objects with up to this many keys are checked without a hash table (see keysSmallAdd): a 64-bit filter of
+ * their fingerprints and, when it hits, a search of the object's own entries. The level's table takes over
+ * from the next key on.
+ */
+export const SMALL_OBJECT_KEYS: i32 = 32;
 
 const entries = new ByteBuffer(64 * ENTRY_SIZE);
 let entriesPtr: usize = entries.ptr;
@@ -93,6 +102,71 @@ export function hashBytes(p: usize, n: i32): u32 {
   return h;
 }
 
+// ---- Key fingerprints ----
+//
+// A 64-bit hash of a key's decoded UTF-8 text, cheap enough to compute while the key is scanned: the text is
+// taken in 8-byte little-endian chunks (the last one zero-padded; an empty key is one zero chunk) and each is
+// folded in with one multiplication. A key of up to 7 plain ASCII bytes, the usual case, is one 64-bit load
+// that the scanner already made. Equal text gives an equal fingerprint; equal fingerprints are confirmed by
+// comparing the text, so a collision (which an attacker can craft: the function is public) costs a comparison,
+// never a wrong answer.
+
+// @ts-ignore: decorator
+@inline
+function fingerprintStep(h: u64, chunk: u64): u64 {
+  h = (h ^ chunk) * 0x9e3779b97f4a7c15;
+  return h ^ (h >> 32);
+}
+
+// @ts-ignore: decorator
+@inline
+function fingerprintSeed(n: i32): u64 {
+  return <u64>n * 0xa0761d6478bd642f;
+}
+
+// @ts-ignore: decorator
+@inline
+function fingerprintFinish(h: u64): u64 {
+  h *= 0xd6e8feb86659fd93;
+  return h ^ (h >> 32);
+}
+
+/** Fingerprint of a key of `n` <= 8 bytes given as one word (byte k of the text in bits 8k..8k+7, zeros above). */
+// @ts-ignore: decorator
+@inline
+export function wordFingerprint(chunk: u64, n: i32): u64 {
+  return fingerprintFinish(fingerprintStep(fingerprintSeed(n), chunk));
+}
+
+/** Fingerprint of a key of 8 < `n` < 16 bytes given as two words (the second as for wordFingerprint). */
+// @ts-ignore: decorator
+@inline
+export function twoWordFingerprint(first: u64, second: u64, n: i32): u64 {
+  return fingerprintFinish(fingerprintStep(fingerprintStep(fingerprintSeed(n), first), second));
+}
+
+/** Fingerprint of the `n` bytes of text at `p` (never reads past them). */
+export function keyFingerprint(p: usize, n: i32): u64 {
+  let h = fingerprintSeed(n);
+  let j = 0;
+  while (j + 8 <= n) {
+    h = fingerprintStep(h, load<u64>(p + <usize>j));
+    j += 8;
+  }
+  if (j < n || n == 0) {
+    let tail: u64 = 0;
+    for (let k = n - 1; k >= j; k--) tail = (tail << 8) | <u64>load<u8>(p + <usize>k);
+    h = fingerprintStep(h, tail);
+  }
+  return fingerprintFinish(h);
+}
+
+/** Fingerprint of the decoded text of the escaped key content [start, end) of the input. */
+export function escapedKeyFingerprint(start: i32, end: i32): u64 {
+  const n = decodeToUtf8(input, start, end, scratchA);
+  return n < 0 ? 0 : keyFingerprint(scratchA.ptr, n);
+}
+
 /** Offset of the opening quote of the later of two equal keys, after keysAdd/keysClose reported one. */
 export function keysDuplicateOffset(): i32 {
   return duplicateAt;
@@ -108,38 +182,100 @@ export function keysReset(inputPtr: usize): void {
   if (generation >= 0x80000000) restartGenerations();
 }
 
+/** Where the next key entry goes: an object's base, which it gives back to keysClose / keysDrop. */
+// @ts-ignore: decorator
+@inline
+export function keysTop(): i32 {
+  return top;
+}
+
 /**
- * An object opens at nesting `level` (its stack index, < maxDepth). Returns the key-stack base to give back
- * to keysClose, or -1 if the level's table cannot be created.
+ * Checks a key of an object with fewer than SMALL_OBJECT_KEYS keys so far. `filter` is the object's 64-bit
+ * filter (one bit per fingerprint seen, from the fingerprint's top 6 bits), which the caller keeps and passes
+ * back with the key's bit set (keyFilterBit). Only when the bit was already set are the object's entries from
+ * `base` searched, fingerprints first. The entry is pushed in any case.
  */
-export function keysOpen(level: i32): i32 {
-  if (level >= levelCount && !addLevels(level + 1)) return -1;
+// @ts-ignore: decorator
+@inline
+export function keysSmallAdd(base: i32, filter: u64, fp: u64, start: i32, end: i32, escaped: bool): KeyResult {
+  const index = pushEntry(fp, start, end, escaped);
+  if (index < 0) return KeyResult.OutOfMemory;
+  if ((filter & keyFilterBit(fp)) == 0) return KeyResult.Unique;
+  return findEqual(base, index) ? KeyResult.Duplicate : KeyResult.Unique;
+}
+
+/** Pushes a key entry; returns its index, or -1 if the stack cannot grow. */
+// @ts-ignore: decorator
+@inline
+function pushEntry(fp: u64, start: i32, end: i32, escaped: bool): i32 {
+  const index = top;
+  if ((index + 1) * ENTRY_SIZE > entriesCapacity && !growEntries()) return -1;
+  const e = entriesPtr + <usize>index * ENTRY_SIZE;
+  store<u64>(e + E_FP, fp);
+  store<i32>(e + E_START, start);
+  store<i32>(e + E_END, escaped ? end | ESCAPED_BIT : end);
+  top = index + 1;
+  return index;
+}
+
+/** The bit of an object's key filter that stands for `fp`. */
+// @ts-ignore: decorator
+@inline
+export function keyFilterBit(fp: u64): u64 {
+  return <u64>1 << (fp >> 58);
+}
+
+/** Whether entry `index` equals one of the entries [base, index); records the duplicate's offset. */
+function findEqual(base: i32, index: i32): bool {
+  const fp = load<u64>(entriesPtr + <usize>index * ENTRY_SIZE + E_FP);
+  for (let k = base; k < index; k++) {
+    if (load<u64>(entriesPtr + <usize>k * ENTRY_SIZE + E_FP) == fp && compareEntries(k, index) == 0) {
+      duplicateAt = load<i32>(entriesPtr + <usize>index * ENTRY_SIZE + E_START) - 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Checks a key of an object that already has SMALL_OBJECT_KEYS keys or more, with the hash table of its
+ * nesting `level` (its stack index, < maxDepth). The object's first key beyond the small range opens the table
+ * and enters the keys before it.
+ */
+export function keysLargeAdd(level: i32, base: i32, fp: u64, start: i32, end: i32, escaped: bool): KeyResult {
+  if (level < 0 || base < 0 || base > top) return KeyResult.OutOfMemory;
+  if (top - base == SMALL_OBJECT_KEYS) {
+    if (!openTable(level)) return KeyResult.OutOfMemory;
+    for (let k = base; k < top; k++) {
+      const r = tableAdd(level, k);
+      if (r != KeyResult.Unique) return r;
+    }
+  }
+  const index = pushEntry(fp, start, end, escaped);
+  if (index < 0) return KeyResult.OutOfMemory;
+  return tableAdd(level, index);
+}
+
+/** Makes `level`'s table empty for a new object (a new generation). */
+function openTable(level: i32): bool {
+  if (level >= levelCount && !addLevels(level + 1)) return false;
   const l = levelsPtr + <usize>level * LEVEL_SIZE;
   generation++;
   store<u32>(l + L_GENERATION, generation);
   store<i32>(l + L_COUNT, 0);
   store<i32>(l + L_PROBES, 0);
   store<i32>(l + L_SORT, 0);
-  return top;
+  return true;
 }
 
-/** Records the key whose content is [start, end) in the object open at `level`. */
-export function keysAdd(level: i32, start: i32, end: i32, escaped: bool): KeyResult {
-  if (level < 0 || level >= levelCount) return KeyResult.OutOfMemory;
-  const hash = escaped ? hashEscaped(start, end) : hashBytes(input + <usize>start, end - start);
-  const index = top;
-  if ((index + 1) * ENTRY_SIZE > entriesCapacity && !growEntries()) return KeyResult.OutOfMemory;
-  const e = entriesPtr + <usize>index * ENTRY_SIZE;
-  store<i32>(e + E_START, start);
-  store<i32>(e + E_END, end);
-  store<u32>(e + E_HASH, hash);
-  store<i32>(e + E_ESCAPED, escaped ? 1 : 0);
-  top = index + 1;
-
+/** Enters entry `index` into the table of `level`. */
+function tableAdd(level: i32, index: i32): KeyResult {
+  if (level >= levelCount) return KeyResult.OutOfMemory;
   const l = levelsPtr + <usize>level * LEVEL_SIZE;
   if (load<i32>(l + L_SORT) != 0) return KeyResult.Unique;
   const count = load<i32>(l + L_COUNT);
   if ((count + 1) * 2 > load<i32>(l + L_MASK) + 1 && !growTable(level)) return KeyResult.OutOfMemory;
+  const hash = <u32>(load<u64>(entriesPtr + <usize>index * ENTRY_SIZE + E_FP) >> 32);
   const slots = <usize>load<u32>(l + L_SLOTS);
   const mask = load<i32>(l + L_MASK);
   const live = load<u32>(l + L_GENERATION);
@@ -157,7 +293,7 @@ export function keysAdd(level: i32, start: i32, end: i32, escaped: bool): KeyRes
       return KeyResult.Unique;
     }
     if (load<u32>(s + S_HASH) == hash && compareEntries(load<i32>(s + S_ENTRY), index) == 0) {
-      duplicateAt = start - 1;
+      duplicateAt = load<i32>(entriesPtr + <usize>index * ENTRY_SIZE + E_START) - 1;
       return KeyResult.Duplicate;
     }
     if (++probes > budget) {
@@ -169,8 +305,21 @@ export function keysAdd(level: i32, start: i32, end: i32, escaped: bool): KeyRes
   }
 }
 
-/** The object at `level` closes; its keys (from `base`) are dropped. Returns true if it had a duplicate. */
+/**
+ * The object at `level` whose keys start at `base` closes; its keys are dropped. Returns true if it had a
+ * duplicate (found only now when its table gave up on collisions and its keys are sorted instead).
+ */
+// @ts-ignore: decorator
+@inline
 export function keysClose(level: i32, base: i32): bool {
+  if (top - base <= SMALL_OBJECT_KEYS) {
+    if (base >= 0) top = base;
+    return false;
+  }
+  return closeLarge(level, base);
+}
+
+function closeLarge(level: i32, base: i32): bool {
   if (base < 0 || base > top) return false;
   let duplicate = false;
   if (level >= 0 && level < levelCount && load<i32>(levelsPtr + <usize>level * LEVEL_SIZE + L_SORT) != 0) {
@@ -178,12 +327,6 @@ export function keysClose(level: i32, base: i32): bool {
   }
   top = base;
   return duplicate;
-}
-
-/** Hash of an escaped key's decoded UTF-8 text. */
-function hashEscaped(start: i32, end: i32): u32 {
-  const n = decodeToUtf8(input, start, end, scratchA);
-  return n < 0 ? 0 : hashBytes(scratchA.ptr, n);
 }
 
 function growEntries(): bool {
@@ -249,26 +392,30 @@ function restartGenerations(): void {
 }
 
 /**
- * Orders two key entries by hash, then by decoded bytes; 0 means the keys are equal. Unescaped keys are
+ * Orders two key entries by fingerprint, then by decoded bytes; 0 means the keys are equal. Unescaped keys are
  * compared in place; escaped ones are decoded to UTF-8 first (decoding is canonical: lone surrogates were
  * rejected while parsing, so equal text gives equal bytes).
  */
 function compareEntries(a: i32, b: i32): i32 {
   const ea = entriesPtr + <usize>a * ENTRY_SIZE;
   const eb = entriesPtr + <usize>b * ENTRY_SIZE;
-  const ha = load<u32>(ea + E_HASH);
-  const hb = load<u32>(eb + E_HASH);
+  const ha = load<u64>(ea + E_FP);
+  const hb = load<u64>(eb + E_FP);
   if (ha != hb) return ha < hb ? -1 : 1;
-  let pa = input + <usize>load<i32>(ea + E_START);
-  let na = load<i32>(ea + E_END) - load<i32>(ea + E_START);
-  let pb = input + <usize>load<i32>(eb + E_START);
-  let nb = load<i32>(eb + E_END) - load<i32>(eb + E_START);
-  if (load<i32>(ea + E_ESCAPED) != 0) {
-    na = decodeToUtf8(input, load<i32>(ea + E_START), load<i32>(ea + E_END), scratchA);
+  const sa = load<i32>(ea + E_START);
+  const ea2 = load<i32>(ea + E_END);
+  const sb = load<i32>(eb + E_START);
+  const eb2 = load<i32>(eb + E_END);
+  let pa = input + <usize>sa;
+  let na = (ea2 & END_MASK) - sa;
+  let pb = input + <usize>sb;
+  let nb = (eb2 & END_MASK) - sb;
+  if ((ea2 & ESCAPED_BIT) != 0) {
+    na = decodeToUtf8(input, sa, ea2 & END_MASK, scratchA);
     pa = scratchA.ptr;
   }
-  if (load<i32>(eb + E_ESCAPED) != 0) {
-    nb = decodeToUtf8(input, load<i32>(eb + E_START), load<i32>(eb + E_END), scratchB);
+  if ((eb2 & ESCAPED_BIT) != 0) {
+    nb = decodeToUtf8(input, sb, eb2 & END_MASK, scratchB);
     pb = scratchB.ptr;
   }
   if (na < 0 || nb < 0) return na < nb ? -1 : (na > nb ? 1 : 0);

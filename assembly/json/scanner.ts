@@ -11,7 +11,10 @@
 
 import { ByteBuffer } from "./buffer";
 import { hex4, hexValue } from "./decode";
-import { KeyResult, keysAdd, keysClose, keysDuplicateOffset, keysOpen, keysReset } from "./keys";
+import {
+  KeyResult, SMALL_OBJECT_KEYS, escapedKeyFingerprint, keyFilterBit, keyFingerprint, keysClose, keysDuplicateOffset,
+  keysLargeAdd, keysReset, keysSmallAdd, keysTop, twoWordFingerprint, wordFingerprint,
+} from "./keys";
 import { JsonError, JsonLimits, JsonType } from "./types";
 import { utf8SequenceLength } from "./utf8";
 
@@ -27,13 +30,20 @@ export const FLAG_ESCAPES: i32 = 1 << 8;
 export const FLAG_KEY: i32 = 1 << 9;
 export const TYPE_MASK: i32 = 0xff;
 
-// Saved state of a suspended (non-innermost) open container: 5 × i32.
-const FRAME_SIZE: i32 = 20;
-const F_NODE: usize = 0;     // its node, or -1 when it is below recordDepth
-const F_OBJECT: usize = 4;   // 1 for an object, 0 for an array
-const F_COUNT: usize = 8;    // elements / members seen so far
-const F_LAST: usize = 12;    // last stored child (array element or key), -1 if none yet
-const F_KEY_BASE: usize = 16; // key-stack base of an object's keys (keys.ts)
+// Saved state of a suspended (non-innermost) open container of the main loop.
+const FRAME_SIZE: i32 = 32;
+const F_FILTER: usize = 0;    // u64: an object's key filter (keys.ts keysSmallAdd)
+const F_NODE: usize = 8;      // its node
+const F_OBJECT: usize = 12;   // 1 for an object, 0 for an array
+const F_COUNT: usize = 16;    // elements / members seen so far
+const F_LAST: usize = 20;     // last stored child (array element or key), -1 if none yet
+const F_KEY_BASE: usize = 24; // key-stack base of an object's keys (keys.ts)
+
+// Saved state of a suspended container inside a subtree that skipContainer validates without storing it.
+const SKIP_FRAME_SIZE: i32 = 16;
+const S_FILTER: usize = 0;    // u64: key filter
+const S_KEY_BASE: usize = 8;
+const S_OBJECT: usize = 12;
 
 const QUOTE: u32 = 0x22;
 const BACKSLASH: u32 = 0x5c;
@@ -58,7 +68,12 @@ let maxValues: i32 = 0;
 let maxDepth: i32 = 0;
 let recordDepth: i32 = 0;
 let checkKeys: bool = true;
-let stringEscaped: bool = false; // side result of scanString
+let stringEscaped: bool = false; // side result of scanString and scanKey
+let keyFp: u64 = 0;              // side result of scanKey: the key's fingerprint (keys.ts)
+let skipCount: i32 = 0;          // side result of skipContainer: the container's elements / members
+const skipFrames = new ByteBuffer(16 * SKIP_FRAME_SIZE);
+let skipFramesPtr: usize = skipFrames.ptr;
+let skipFramesCapacity: i32 = skipFrames.capacity;
 let errorCode: JsonError = JsonError.None;
 let errorAt: i32 = -1;
 
@@ -222,6 +237,13 @@ function growFrames(needed: i32, keep: i32): bool {
   return true;
 }
 
+function growSkipFrames(needed: i32, keep: i32): bool {
+  if (!skipFrames.ensure(needed, keep)) return false;
+  skipFramesPtr = skipFrames.ptr;
+  skipFramesCapacity = skipFrames.capacity;
+  return true;
+}
+
 /**
  * The main loop: "a key/value starts here", then "a value ended here: close containers until the next one".
  * The innermost open container is described by the locals `container`, `inObject`, `count`, `last`,
@@ -229,34 +251,33 @@ function growFrames(needed: i32, keep: i32): bool {
  */
 function scanDocument(ptr: usize, len: i32, i: i32): i32 {
   let depth = 0;        // open arrays/objects
-  let container = -1;   // node of the innermost open container (-1: none, or not stored)
+  let container = -1;   // node of the innermost open container (-1: none)
   let inObject = false;
   let count = 0;        // its elements / members so far
   let last = -1;        // its last stored child (element or key), -1 if none
   let keyBase = 0;      // its key-stack base (objects, when checking duplicates)
+  let filter: u64 = 0;  // its key filter (objects, when checking duplicates)
   let needKey = false;  // an object member starts at i: read `"key" :` first
 
   while (true) {
     i = skipWhitespace(ptr, len, i);
-    const record = depth <= recordDepth;
 
     if (needKey) {
       if (i >= len) return fail(JsonError.UnexpectedEnd, i);
       if (<u32>load<u8>(ptr + <usize>i) != QUOTE) return fail(JsonError.UnexpectedByte, i);
       if (++values > maxValues) return fail(JsonError.TooManyValues, i);
-      const end = scanString(ptr, len, i);
+      const end = scanKey(ptr, len, i);
       if (end < 0) return -1;
       const escaped = stringEscaped;
       count++;
-      if (record) {
-        const key = newNode(<i32>JsonType.String | FLAG_KEY | (escaped ? FLAG_ESCAPES : 0), i, end);
-        if (key < 0) return -1;
-        if (last >= 0) setNodeField(last, N_NEXT, key);
-        else if (container >= 0) setNodeField(container, N_AUX, key);
-        last = key;
-      }
+      const key = newNode(<i32>JsonType.String | FLAG_KEY | (escaped ? FLAG_ESCAPES : 0), i, end);
+      if (key < 0) return -1;
+      if (last >= 0) setNodeField(last, N_NEXT, key);
+      else if (container >= 0) setNodeField(container, N_AUX, key);
+      last = key;
       if (checkKeys) {
-        const result = keysAdd(depth - 1, i + 1, end - 1, escaped);
+        const result = addKey(depth - 1, keyBase, filter, keyFp, i, end, escaped);
+        filter |= keyFilterBit(keyFp);
         if (result == KeyResult.Duplicate) return fail(JsonError.DuplicateKey, i);
         if (result != KeyResult.Unique) return fail(JsonError.TooLarge, i);
       }
@@ -283,68 +304,66 @@ function scanDocument(ptr: usize, len: i32, i: i32): i32 {
       if (depth >= maxDepth) return fail(JsonError.TooDeep, i);
       kind = c == 0x7b ? JsonType.Object : JsonType.Array;
       end = i + 1; // placeholder; the real end is stored when the container closes
-    } else if (c == 0x74) { // true
-      end = i + 4 <= len && load<u32>(ptr + <usize>i) == 0x65757274 ? i + 4 : literalError(ptr, len, i, "true");
-      kind = JsonType.True;
-    } else if (c == 0x66) { // false: "f" then "alse"
-      end = i + 5 <= len && load<u32>(ptr + <usize>i, 1) == 0x65736c61 ? i + 5 : literalError(ptr, len, i, "false");
-      kind = JsonType.False;
-    } else if (c == 0x6e) { // null
-      end = i + 4 <= len && load<u32>(ptr + <usize>i) == 0x6c6c756e ? i + 4 : literalError(ptr, len, i, "null");
-      kind = JsonType.Null;
+    } else if (c == 0x74 || c == 0x66 || c == 0x6e) { // true, false, null
+      end = scanLiteral(ptr, len, i, c);
+      kind = c == 0x74 ? JsonType.True : (c == 0x66 ? JsonType.False : JsonType.Null);
     } else {
       return fail(JsonError.UnexpectedByte, i);
     }
     if (end < 0) return -1;
 
-    let node = -1;
-    if (record) {
-      node = newNode(kind, i, end);
-      if (node < 0) return -1;
-    }
+    // Every value the main loop sees is stored: deeper ones are validated by skipContainer.
+    const node = newNode(kind, i, end);
+    if (node < 0) return -1;
     if (depth > 0) {
       if (inObject) {
-        // A member value hangs on its key (the key is stored whenever the value is).
-        if (node >= 0 && last >= 0) setNodeField(last, N_AUX, node);
+        // A member value hangs on its key.
+        if (last >= 0) setNodeField(last, N_AUX, node);
       } else {
         count++;
-        if (node >= 0) {
-          if (last >= 0) setNodeField(last, N_NEXT, node);
-          else if (container >= 0) setNodeField(container, N_AUX, node);
-          last = node;
-        }
+        if (last >= 0) setNodeField(last, N_NEXT, node);
+        else if (container >= 0) setNodeField(container, N_AUX, node);
+        last = node;
       }
     }
 
     if (kind == JsonType.Object || kind == JsonType.Array) {
-      // Suspend the current container and make the new one innermost.
-      if (depth > 0) {
-        const frameEnd = depth * FRAME_SIZE;
-        if (frameEnd > framesCapacity && !growFrames(frameEnd, (depth - 1) * FRAME_SIZE)) {
-          return fail(JsonError.TooLarge, i);
+      if (depth >= recordDepth) {
+        // Its children are not stored: validate them in the tight loop and close the container here.
+        const close = skipContainer(ptr, len, i + 1, kind == JsonType.Object, depth + 1);
+        if (close < 0) return -1;
+        setNodeField(node, N_END, close);
+        setNodeField(node, N_COUNT, skipCount);
+        i = close;
+      } else {
+        // Suspend the current container and make the new one innermost.
+        if (depth > 0) {
+          const frameEnd = depth * FRAME_SIZE;
+          if (frameEnd > framesCapacity && !growFrames(frameEnd, (depth - 1) * FRAME_SIZE)) {
+            return fail(JsonError.TooLarge, i);
+          }
+          const fp = framesPtr + <usize>(depth - 1) * FRAME_SIZE;
+          store<u64>(fp + F_FILTER, filter);
+          store<i32>(fp + F_NODE, container);
+          store<i32>(fp + F_OBJECT, inObject ? 1 : 0);
+          store<i32>(fp + F_COUNT, count);
+          store<i32>(fp + F_LAST, last);
+          store<i32>(fp + F_KEY_BASE, keyBase);
         }
-        const fp = framesPtr + <usize>(depth - 1) * FRAME_SIZE;
-        store<i32>(fp + F_NODE, container);
-        store<i32>(fp + F_OBJECT, inObject ? 1 : 0);
-        store<i32>(fp + F_COUNT, count);
-        store<i32>(fp + F_LAST, last);
-        store<i32>(fp + F_KEY_BASE, keyBase);
+        depth++;
+        container = node;
+        inObject = kind == JsonType.Object;
+        count = 0;
+        last = -1;
+        keyBase = keysTop();
+        filter = 0;
+        i = skipWhitespace(ptr, len, i + 1);
+        if (i >= len || <u32>load<u8>(ptr + <usize>i) != (inObject ? <u32>0x7d : <u32>0x5d)) {
+          needKey = inObject;
+          continue; // first element / member
+        }
+        // empty container: the loop below closes it
       }
-      depth++;
-      container = node;
-      inObject = kind == JsonType.Object;
-      count = 0;
-      last = -1;
-      if (inObject && checkKeys) {
-        keyBase = keysOpen(depth - 1);
-        if (keyBase < 0) return fail(JsonError.TooLarge, i);
-      }
-      i = skipWhitespace(ptr, len, i + 1);
-      if (i >= len || <u32>load<u8>(ptr + <usize>i) != (inObject ? <u32>0x7d : <u32>0x5d)) {
-        needKey = inObject;
-        continue; // first element / member
-      }
-      // empty container: the loop below closes it
     } else {
       i = end;
     }
@@ -375,6 +394,7 @@ function scanDocument(ptr: usize, len: i32, i: i32): i32 {
       i++;
       if (depth > 0) {
         const fp = framesPtr + <usize>(depth - 1) * FRAME_SIZE;
+        filter = load<u64>(fp + F_FILTER);
         container = load<i32>(fp + F_NODE);
         inObject = load<i32>(fp + F_OBJECT) != 0;
         count = load<i32>(fp + F_COUNT);
@@ -383,6 +403,312 @@ function scanDocument(ptr: usize, len: i32, i: i32): i32 {
       }
     }
   }
+}
+
+/**
+ * Checks the key just scanned (quote at `quote`, after its closing quote at `end`; fingerprint `fp`) against
+ * the other keys of the object open at `level` whose keys start at `base`; `filter` is the object's key filter
+ * before this key (the caller adds the key's bit).
+ */
+// @ts-ignore: decorator
+@inline
+function addKey(level: i32, base: i32, filter: u64, fp: u64, quote: i32, end: i32, escaped: bool): KeyResult {
+  return keysTop() - base < SMALL_OBJECT_KEYS
+    ? keysSmallAdd(base, filter, fp, quote + 1, end - 1, escaped)
+    : keysLargeAdd(level, base, fp, quote + 1, end - 1, escaped);
+}
+
+/**
+ * Validates the key string whose opening quote is at `i` (checked by the caller) and computes its fingerprint
+ * (`keyFp`; `stringEscaped` as for scanString). Returns the offset after its closing quote, or -1.
+ */
+// @ts-ignore: decorator
+@inline
+function scanKey(ptr: usize, len: i32, i: i32): i32 {
+  const end = scanPlainKey(ptr + <usize>i + 1, ptr + <usize>len);
+  return end != 0 ? <i32>(end - ptr) : scanKeySlow(ptr, len, i);
+}
+
+/**
+ * A key of up to 15 plain ASCII bytes from `s` (just after its opening quote), the usual case: one or two
+ * 64-bit loads find its closing quote and are, masked, the fingerprint's input. Returns the address after the
+ * closing quote and sets `keyFp`, or 0 when the key is longer, has an escape or a non-ASCII or control byte, or
+ * is too close to the end of the input (the caller then scans it in full).
+ */
+// @ts-ignore: decorator
+@inline
+function scanPlainKey(s: usize, end: usize): usize {
+  if (s + 8 > end) return 0;
+  const w = load<u64>(s);
+  const marks = specialBytes(w);
+  if (marks != 0) {
+    const k = ctz(marks) >> 3;
+    if (<u32>load<u8>(s + <usize>k) != QUOTE) return 0;
+    keyFp = wordFingerprint(w & ((<u64>1 << (k << 3)) - 1), <i32>k);
+    stringEscaped = false;
+    return s + <usize>k + 1;
+  }
+  if (s + 16 > end) return 0;
+  const w2 = load<u64>(s, 8);
+  const marks2 = specialBytes(w2);
+  if (marks2 == 0) return 0;
+  const k = ctz(marks2) >> 3;
+  if (<u32>load<u8>(s + 8 + <usize>k) != QUOTE) return 0;
+  keyFp = k == 0 ? wordFingerprint(w, 8) : twoWordFingerprint(w, w2 & ((<u64>1 << (k << 3)) - 1), 8 + <i32>k);
+  stringEscaped = false;
+  return s + 9 + <usize>k;
+}
+
+function scanKeySlow(ptr: usize, len: i32, i: i32): i32 {
+  const end = scanString(ptr, len, i);
+  if (end < 0) return -1;
+  keyFp = stringEscaped ? escapedKeyFingerprint(i + 1, end - 1) : keyFingerprint(ptr + <usize>(i + 1), end - i - 2);
+  return end;
+}
+
+/** Whitespace from `p` (an address) up to `end`; returns the address of the first other byte, or `end`. */
+// @ts-ignore: decorator
+@inline
+function skipSpace(p: usize, end: usize): usize {
+  while (p < end) {
+    const c = <u32>load<u8>(p);
+    if (c > 0x20 || (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09)) break;
+    p++;
+  }
+  return p;
+}
+
+/** How many of the 8 bytes of `w` are ASCII digits before the first that is not (8 if all are). */
+// @ts-ignore: decorator
+@inline
+function digitRun(w: u64): u64 {
+  const x = w & 0x7f7f7f7f7f7f7f7f;
+  // For x <= 0x7f per byte, adding 0x50 sets the high bit exactly when x >= 0x30, adding 0x46 when x >= 0x3a;
+  // no byte carries into the next. ~w drops bytes >= 0x80.
+  const digits = (x + 0x5050505050505050) & ~(x + 0x4646464646464646) & ~w & HIGHS;
+  return ctz(~digits & HIGHS) >> 3;
+}
+
+/**
+ * A number of the usual shapes from `p` (its first byte, a minus or a digit): an integer part of up to 7
+ * digits and a fraction of up to 7, found with one 64-bit load each. Returns the address after it, or 0 when
+ * the number is longer, has an exponent, is malformed or is too close to the end of the input: the caller then
+ * runs scanNumber from the start, which also finds the error and its offset.
+ */
+// @ts-ignore: decorator
+@inline
+function scanShortNumber(p: usize, end: usize, c: u32): usize {
+  let q = c == 0x2d ? p + 1 : p;
+  if (q + 16 > end) return 0;
+  const n = digitRun(load<u64>(q));
+  // no digit, a leading zero followed by digits, or a long integer part
+  if (n - 1 >= 7 || (n > 1 && <u32>load<u8>(q) == 0x30)) return 0;
+  q += <usize>n;
+  let d = <u32>load<u8>(q);
+  if (d == 0x2e) {
+    const m = digitRun(load<u64>(q, 1));
+    if (m - 1 >= 7) return 0;
+    q += 1 + <usize>m;
+    d = <u32>load<u8>(q);
+  }
+  return (d | 0x20) == 0x65 ? 0 : q; // an exponent: scanNumber
+}
+
+/**
+ * Validates everything inside the container whose opening bracket is just before `i`, storing nothing: the
+ * children of a container at recordDepth. `depth` counts the open containers including this one. Returns the
+ * offset after its closing bracket (and its element / member count in `skipCount`), or -1 with the error set.
+ *
+ * Same grammar, limits, duplicate-key check and error offsets as scanDocument, in one loop without node
+ * bookkeeping: the innermost container's state (kind, key filter, key base) is in locals, the ones around it
+ * on a small frame stack; the position is an address. Strings are scanned inline 8 bytes per step, plain ASCII
+ * and well-formed non-ASCII text alike (see textBytes); keys and numbers of the usual shapes take one or two
+ * 64-bit loads. Anything unusual goes to the general functions, which report errors exactly as scanDocument.
+ */
+function skipContainer(ptr: usize, len: i32, i: i32, object: bool, depth: i32): i32 {
+  const end = ptr + <usize>len;
+  let p = ptr + <usize>i;
+  const first = depth; // the depth of this container's own members
+  let inObject = object;
+  let filter: u64 = 0;
+  let keyBase = keysTop();
+  let count = 0;
+  let budget = maxValues - values; // values + keys still allowed
+
+  p = skipSpace(p, end);
+  let closing = p < end && <u32>load<u8>(p) == (inObject ? <u32>0x7d : <u32>0x5d);
+  while (true) {
+    if (!closing) {
+      // ---- A member or element starts at p (after whitespace). ----
+      if (inObject) {
+        if (p >= end) return fail(JsonError.UnexpectedEnd, <i32>(p - ptr));
+        if (<u32>load<u8>(p) != QUOTE) return fail(JsonError.UnexpectedByte, <i32>(p - ptr));
+        if (--budget < 0) return fail(JsonError.TooManyValues, <i32>(p - ptr));
+        let keyEnd = scanPlainKey(p + 1, end);
+        if (keyEnd == 0) {
+          const e = scanKeySlow(ptr, len, <i32>(p - ptr));
+          if (e < 0) return -1;
+          keyEnd = ptr + <usize>e;
+        }
+        if (depth == first) count++;
+        if (checkKeys) {
+          const fp = keyFp;
+          const quote = <i32>(p - ptr);
+          const result = addKey(depth - 1, keyBase, filter, fp, quote, <i32>(keyEnd - ptr), stringEscaped);
+          filter |= keyFilterBit(fp);
+          if (result == KeyResult.Duplicate) return fail(JsonError.DuplicateKey, quote);
+          if (result != KeyResult.Unique) return fail(JsonError.TooLarge, quote);
+        }
+        p = keyEnd;
+        if (p < end && <u32>load<u8>(p) == 0x3a) {
+          p++;
+        } else {
+          p = skipSpace(p, end);
+          if (p >= end) return fail(JsonError.UnexpectedEnd, <i32>(p - ptr));
+          if (<u32>load<u8>(p) != 0x3a) return fail(JsonError.UnexpectedByte, <i32>(p - ptr)); // :
+          p++;
+        }
+        p = skipSpace(p, end);
+      } else if (depth == first) {
+        count++;
+      }
+
+      // ---- A value starts at p. ----
+      if (p >= end) return fail(JsonError.UnexpectedEnd, <i32>(p - ptr));
+      if (--budget < 0) return fail(JsonError.TooManyValues, <i32>(p - ptr));
+      let c = <u32>load<u8>(p);
+      if (c == QUOTE) {
+        p++;
+        while (true) {
+          if (p + 8 <= end) {
+            const w = load<u64>(p);
+            const marks = specialBytes(w);
+            if (marks == 0) {
+              p += 8;
+              continue;
+            }
+            if ((marks & ~w) == 0) {
+              // No quote, backslash or control byte among the 8, only non-ASCII text: validate it word-wise.
+              const n = textBytes(w);
+              if (n != 0) {
+                p += n;
+                continue;
+              }
+            }
+            p += <usize>(ctz(marks) >> 3);
+          } else if (p >= end) {
+            return fail(JsonError.UnexpectedEnd, <i32>(p - ptr));
+          }
+          c = <u32>load<u8>(p);
+          if (c == QUOTE) break;
+          if (c == BACKSLASH) {
+            if (p + 1 < end && isShortEscape(<u32>load<u8>(p, 1))) {
+              p += 2;
+            } else {
+              const e = scanEscape(ptr, len, <i32>(p - ptr));
+              if (e < 0) return -1;
+              p = ptr + <usize>e;
+            }
+          } else if (c >= 0x80) {
+            const n = utf8SequenceLength(p, 0, <i32>(end - p), c);
+            if (n == 0) return fail(JsonError.InvalidUtf8, <i32>(p - ptr));
+            p += <usize>n;
+          } else if (c < 0x20) {
+            return fail(JsonError.ControlCharacter, <i32>(p - ptr));
+          } else {
+            p++; // plain ASCII among the last bytes of the input
+          }
+        }
+        p++;
+      } else if (c == 0x2d || isDigit(c)) {
+        const q = scanShortNumber(p, end, c);
+        if (q != 0) {
+          p = q;
+        } else {
+          const e = scanNumber(ptr, len, <i32>(p - ptr));
+          if (e < 0) return -1;
+          p = ptr + <usize>e;
+        }
+      } else if (c == 0x7b || c == 0x5b) { // { or [
+        if (depth >= maxDepth) return fail(JsonError.TooDeep, <i32>(p - ptr));
+        const frame = (depth - first) * SKIP_FRAME_SIZE;
+        if (frame + SKIP_FRAME_SIZE > skipFramesCapacity && !growSkipFrames(frame + SKIP_FRAME_SIZE, frame)) {
+          return fail(JsonError.TooLarge, <i32>(p - ptr));
+        }
+        const fp = skipFramesPtr + <usize>frame;
+        store<u64>(fp + S_FILTER, filter);
+        store<i32>(fp + S_KEY_BASE, keyBase);
+        store<i32>(fp + S_OBJECT, inObject ? 1 : 0);
+        depth++;
+        inObject = c == 0x7b;
+        filter = 0;
+        keyBase = keysTop();
+        p = skipSpace(p + 1, end);
+        if (p >= end || <u32>load<u8>(p) != (inObject ? <u32>0x7d : <u32>0x5d)) continue;
+        // empty container: closed below
+      } else if (c == 0x74 || c == 0x66 || c == 0x6e) { // true, false, null
+        const e = scanLiteral(ptr, len, <i32>(p - ptr), c);
+        if (e < 0) return -1;
+        p = ptr + <usize>e;
+      } else {
+        return fail(JsonError.UnexpectedByte, <i32>(p - ptr));
+      }
+    }
+    closing = false;
+
+    // ---- A value ended at p: close containers until the next value starts. ----
+    while (true) {
+      p = skipSpace(p, end);
+      if (p >= end) return fail(JsonError.UnexpectedEnd, <i32>(p - ptr));
+      const d = <u32>load<u8>(p);
+      if (d == 0x2c) { // ,
+        p = skipSpace(p + 1, end);
+        break;
+      }
+      if (d != (inObject ? <u32>0x7d : <u32>0x5d)) return fail(JsonError.UnexpectedByte, <i32>(p - ptr));
+      if (inObject && checkKeys && keysClose(depth - 1, keyBase)) {
+        return fail(JsonError.DuplicateKey, keysDuplicateOffset());
+      }
+      p++;
+      if (depth == first) {
+        values = maxValues - budget;
+        skipCount = count;
+        return <i32>(p - ptr);
+      }
+      depth--;
+      const fp = skipFramesPtr + <usize>(depth - first) * SKIP_FRAME_SIZE;
+      filter = load<u64>(fp + S_FILTER);
+      keyBase = load<i32>(fp + S_KEY_BASE);
+      inObject = load<i32>(fp + S_OBJECT) != 0;
+    }
+  }
+}
+
+/**
+ * How many of the 8 bytes of `w` (non-ASCII text: no quote, backslash or control byte, some bytes >= 0x80) are
+ * whole well-formed UTF-8 sequences of 2 or 3 bytes and ASCII, up to the first sequence that continues past
+ * the 8: at least 6 bytes. Or 0, when the word needs the byte-wise check: 4-byte sequences; the lead bytes C0,
+ * C1, E0 and ED, whose second byte has a narrower range; anything malformed, which that check reports.
+ * Little endian: the byte after byte k is byte k + 1, 8 bits higher. The caller's position is always at the
+ * start of a sequence, so a continuation byte in byte 0 is a stray one.
+ */
+// @ts-ignore: decorator
+@inline
+function textBytes(w: u64): usize {
+  const high = w & HIGHS;
+  const bit6 = (w << 1) & HIGHS;
+  const lead = high & bit6;                   // 11xxxxxx
+  const lead3 = lead & (w << 2);              // 111xxxxx
+  const lead4 = lead3 & (w << 3);             // 1111xxxx
+  const c0 = (w & 0xfefefefefefefefe) ^ 0xc0c0c0c0c0c0c0c0; // a zero byte where C0 or C1
+  const e0 = w ^ 0xe0e0e0e0e0e0e0e0;
+  const ed = w ^ 0xedededededededed;
+  if ((((c0 - ONES) & ~c0) | ((e0 - ONES) & ~e0) | ((ed - ONES) & ~ed) | lead4) & HIGHS) return 0;
+  // Every continuation byte where a lead asks for one, and nowhere else (what a lead at byte 6 or 7 asks of
+  // the bytes after the word is left to the next step, which starts at that lead).
+  if ((high & ~bit6) != ((lead << 8) | (lead3 << 16))) return 0;
+  const cut = (lead & 0x8000000000000000) | (lead3 & 0x0080000000000000);
+  return cut != 0 ? <usize>(ctz(cut) >> 3) : 8;
 }
 
 /**
@@ -402,6 +728,18 @@ function scanString(ptr: usize, len: i32, i: i32): i32 {
       return i + 1;
     }
     if (c >= 0x80) {
+      // 8 bytes of well-formed non-ASCII text at once (see textBytes), when there is no quote, backslash or
+      // control byte among them.
+      if (i + 8 <= len) {
+        const w = load<u64>(ptr + <usize>i);
+        if ((specialBytes(w) & ~w) == 0) {
+          const n = textBytes(w);
+          if (n != 0) {
+            i += <i32>n;
+            continue;
+          }
+        }
+      }
       // Non-ASCII text: validate sequence after sequence, and step over a few plain ASCII bytes between them
       // here rather than going back to the word-wise skip for every letter of "ünïcödé" (a longer ASCII run
       // does go back to it).
@@ -491,6 +829,16 @@ function scanNumber(ptr: usize, len: i32, i: i32): i32 {
     while (j < len && isDigit(<u32>load<u8>(ptr + <usize>j))) j++;
   }
   return j;
+}
+
+/** Validates the literal starting with `c` (t, f or n) at `i`; returns the offset after it. One 32-bit comparison. */
+// @ts-ignore: decorator
+@inline
+function scanLiteral(ptr: usize, len: i32, i: i32, c: u32): i32 {
+  if (c == 0x74) return i + 4 <= len && load<u32>(ptr + <usize>i) == 0x65757274 ? i + 4 : literalError(ptr, len, i, "true");
+  // false: "f" then "alse"
+  if (c == 0x66) return i + 5 <= len && load<u32>(ptr + <usize>i, 1) == 0x65736c61 ? i + 5 : literalError(ptr, len, i, "false");
+  return i + 4 <= len && load<u32>(ptr + <usize>i) == 0x6c6c756e ? i + 4 : literalError(ptr, len, i, "null");
 }
 
 /** Reports where the bytes at `i` stop matching the literal `word` (the fast 4-byte comparison failed). */
