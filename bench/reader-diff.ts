@@ -5,7 +5,7 @@
 //   npx tsx bench/reader-diff.ts --base DIR [--new DIR] [--cases N] [--seed S]
 //
 // DIR holds json.wasm (bench/ab.ts --build DIR compiles it); without --new, build/ab/new (bench/ab.ts builds it).
-import { prng } from "../test/json-harness.ts";
+import { mutateJsonBytes, prng } from "../test/json-harness.ts";
 import { argValue } from "./args.ts";
 import { instantiateEntry, type JsonEntryExports, writeInput } from "./wasm-entries.ts";
 
@@ -40,24 +40,6 @@ function generate(rnd: () => number, depth: number): string {
     members.push(ws() + `"${key}"` + ws() + ":" + ws() + generate(rnd, depth + 1) + ws());
   }
   return "{" + members.join(",") + "}";
-}
-
-function mutate(bytes: number[], rnd: () => number): number[] {
-  const pick = (n: number) => Math.floor(rnd() * n);
-  const interesting = [0x00, 0x09, 0x0a, 0x1f, 0x20, 0x22, 0x2c, 0x2d, 0x2e, 0x30, 0x3a, 0x5b, 0x5c, 0x5d, 0x65, 0x75, 0x7b, 0x7d, 0x80, 0xbf, 0xc0, 0xc3, 0xe0, 0xed, 0xf0, 0xf4, 0xff];
-  const n = pick(4);
-  for (let m = 0; m < n; m++) {
-    const at = pick(bytes.length + 1);
-    const b = rnd() < 0.8 ? interesting[pick(interesting.length)]! : pick(256);
-    switch (pick(5)) {
-      case 0: if (at < bytes.length) bytes[at] = b; break;
-      case 1: bytes.splice(at, 0, b); break;
-      case 2: bytes.splice(at, 1 + pick(3)); break;
-      case 3: { const from = pick(bytes.length + 1); bytes.splice(at, 0, ...bytes.slice(from, from + 1 + pick(16))); break; }
-      default: bytes.length = Math.min(bytes.length, at);
-    }
-  }
-  return bytes;
 }
 
 // A string of well-formed characters of 1 to 4 UTF-8 bytes (with the lead bytes whose second byte has a
@@ -114,7 +96,7 @@ function main(): void {
     const rnd = prng(seed * 1_000_003 + c);
     budget = 300;
     let bytes = c % 3 === 2 ? textDocument(rnd) : Array.from(new TextEncoder().encode(generate(rnd, 0)));
-    if (c % 3 !== 2 && rnd() < 0.6) bytes = mutate(bytes, rnd);
+    if (c % 3 !== 2 && rnd() < 0.6) bytes = mutateJsonBytes(bytes, rnd);
     const input = Uint8Array.from(bytes);
     for (const [maxDepth, maxValues, recordDepth, dup] of LIMITS) {
       const results = [a, b].map((x) => {

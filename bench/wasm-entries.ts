@@ -36,22 +36,8 @@ export function writeInput(exports: EntryExports, bytes: Uint8Array): void {
   new Uint8Array(exports.memory.buffer, ptr, bytes.byteLength).set(bytes);
 }
 
-/** assembly/testing/json.ts (the reader's test entry), as far as bench/ab.ts and bench/reader-diff.ts drive it. */
-export interface JsonEntryExports extends EntryExports {
-  setLimits(maxBytes: number, maxDepth: number, maxValues: number, recordDepth: number, rejectDuplicateKeys: number): void;
-  parse(len: number): number;
-  errorOffset(): number;
-  nodeTableSize(): number;
-  type(node: number): number;
-  start(node: number): number;
-  end(node: number): number;
-  length(node: number): number;
-  firstChild(node: number): number;
-  nextSibling(node: number): number;
-  keyValue(node: number): number;
-  hasEscapes(node: number): number;
-  isKey(node: number): number;
-}
+/** assembly/testing/json.ts (the reader's test entry), described once, beside the tests that drive it. */
+export type { JsonEntryExports } from "../test/json-harness.ts";
 
 interface ListFilterExports extends EntryExports {
   configure(len: number): number;

@@ -8,7 +8,8 @@ export enum JsonError {
   InvalidEscape, LoneSurrogate, ControlCharacter, InvalidNumber, TooDeep, TooLarge, TooManyValues, DuplicateKey,
 }
 
-interface Exports {
+/** Everything build/test/json.wasm (assembly/testing/json.ts) exports; bench/ uses the same entry. */
+export interface JsonEntryExports {
   memory: WebAssembly.Memory;
   _initialize(): void;
   inputBuffer(len: number): number;
@@ -77,13 +78,13 @@ export interface LimitOptions {
   rejectDuplicateKeys?: boolean;
 }
 
-export class JsonWasm extends TestEntryIo<Exports> {
-  private constructor(exports: Exports, logs: string[]) {
+export class JsonWasm extends TestEntryIo<JsonEntryExports> {
+  private constructor(exports: JsonEntryExports, logs: string[]) {
     super(exports, logs);
   }
 
   static load(path = "build/test/json.wasm"): JsonWasm {
-    const { exports, logs } = loadTestEntry<Exports>(path);
+    const { exports, logs } = loadTestEntry<JsonEntryExports>(path);
     return new JsonWasm(exports, logs);
   }
 
@@ -185,4 +186,35 @@ export function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+// Bytes that make JSON mutations interesting: structure, quotes and escapes, number characters, and UTF-8 lead and
+// continuation bytes at the edges of what is valid.
+const INTERESTING_BYTES = [
+  0x00, 0x09, 0x0a, 0x1f, 0x20, 0x22, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f, 0x30, 0x31, 0x39, 0x3a, 0x45, 0x5b, 0x5c,
+  0x5d, 0x65, 0x66, 0x6e, 0x74, 0x75, 0x7b, 0x7d, 0x7f, 0x80, 0xa0, 0xbf, 0xc0, 0xc2, 0xc3, 0xe0, 0xe2, 0xed,
+  0xef, 0xf0, 0xf4, 0xf5, 0xff,
+];
+const INSERTED_TEXTS = ["\\u", "\\ud83d", "\\udc00", ",", '"a":1', "e9", "-", "0"];
+
+/** One to three random byte-level mutations of a JSON text, in place: overwrite, insert, delete, repeat a slice, insert an escape or a fragment. */
+export function mutateJsonBytes(bytes: number[], rnd: () => number): number[] {
+  const pick = (n: number): number => Math.floor(rnd() * n);
+  const mutations = 1 + pick(3);
+  for (let m = 0; m < mutations; m++) {
+    const at = pick(bytes.length + 1);
+    const b = rnd() < 0.8 ? INTERESTING_BYTES[pick(INTERESTING_BYTES.length)]! : pick(256);
+    switch (pick(5)) {
+      case 0: if (at < bytes.length) bytes[at] = b; break;
+      case 1: bytes.splice(at, 0, b); break;
+      case 2: bytes.splice(at, 1 + pick(3)); break;
+      case 3: { // copy a slice elsewhere (can repeat keys, members, escapes)
+        const from = pick(bytes.length + 1);
+        bytes.splice(at, 0, ...bytes.slice(from, from + 1 + pick(12)));
+        break;
+      }
+      default: bytes.splice(at, 0, ...new TextEncoder().encode(INSERTED_TEXTS[pick(INSERTED_TEXTS.length)]!));
+    }
+  }
+  return bytes;
 }

@@ -1,7 +1,7 @@
 // Property and differential tests of the JSON reader against JSON.parse (fast-check, fixed seeds).
 import fc from "fast-check";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { canonicalOf, JsonError, JsonType, JsonWasm, prng } from "./json-harness.ts";
+import { canonicalOf, JsonError, JsonType, JsonWasm, mutateJsonBytes, prng } from "./json-harness.ts";
 
 let wasm: JsonWasm;
 
@@ -104,34 +104,12 @@ describe("reader vs JSON.parse", () => {
   });
 
   it("agrees with JSON.parse on randomly mutated documents, in both directions", () => {
-    const interesting = [
-      0x00, 0x09, 0x0a, 0x1f, 0x20, 0x22, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f, 0x30, 0x31, 0x39, 0x3a, 0x45, 0x5b, 0x5c,
-      0x5d, 0x65, 0x66, 0x6e, 0x74, 0x75, 0x7b, 0x7d, 0x7f, 0x80, 0xa0, 0xbf, 0xc0, 0xc2, 0xc3, 0xe0, 0xe2, 0xed,
-      0xef, 0xf0, 0xf4, 0xf5, 0xff,
-    ];
     let accepted = 0;
     let rejected = 0;
     fc.assert(
       fc.property(jsonValues, fc.integer(), (v, seed) => {
         const rnd = prng(seed);
-        const pick = (n: number): number => Math.floor(rnd() * n);
-        let bytes = Array.from(new TextEncoder().encode(serialize(v, rnd)));
-        const mutations = 1 + pick(3);
-        for (let m = 0; m < mutations; m++) {
-          const at = pick(bytes.length + 1);
-          const b = rnd() < 0.8 ? interesting[pick(interesting.length)]! : pick(256);
-          switch (pick(5)) {
-            case 0: if (at < bytes.length) bytes[at] = b; break;
-            case 1: bytes.splice(at, 0, b); break;
-            case 2: bytes.splice(at, 1 + pick(3)); break;
-            case 3: { // copy a slice elsewhere (can repeat keys, members, escapes)
-              const from = pick(bytes.length + 1);
-              bytes.splice(at, 0, ...bytes.slice(from, from + 1 + pick(12)));
-              break;
-            }
-            default: bytes.splice(at, 0, ...new TextEncoder().encode(["\\u", "\\ud83d", "\\udc00", ",", '"a":1', "e9", "-", "0"][pick(8)]!));
-          }
-        }
+        const bytes = mutateJsonBytes(Array.from(new TextEncoder().encode(serialize(v, rnd))), rnd);
         const input = Uint8Array.from(bytes);
         const error = wasm.parse(input);
         let text: string | undefined;
@@ -167,16 +145,11 @@ describe("reader vs JSON.parse", () => {
 
   it("decides the same whether deep values are stored or only validated (recordDepth)", () => {
     // Below recordDepth a separate loop validates (scanner.ts skipContainer): same errors, same offsets.
-    const marks = [0x22, 0x5c, 0x2c, 0x3a, 0x5d, 0x7d, 0x30, 0x2e, 0x65, 0x80, 0xc3, 0xe2, 0xed, 0xf0, 0x0a, 0x75];
     fc.assert(
       fc.property(jsonValues, fc.integer(), (v, seed) => {
         const rnd = prng(seed);
         const bytes = Array.from(new TextEncoder().encode(serialize({ a: [v, { b: v }], c: v }, rnd)));
-        if (rnd() < 0.7) {
-          const at = Math.floor(rnd() * bytes.length);
-          if (rnd() < 0.5) bytes[at] = marks[Math.floor(rnd() * marks.length)]!;
-          else bytes.splice(at, 0, ...bytes.slice(at, at + 1 + Math.floor(rnd() * 12)));
-        }
+        if (rnd() < 0.7) mutateJsonBytes(bytes, rnd);
         const input = Uint8Array.from(bytes);
         wasm.resetLimits();
         const expected = [wasm.parse(input), wasm.x.errorOffset()];
