@@ -13,7 +13,7 @@ import { Bytes } from "../mcp/bytes";
 import { writeErrorResponse } from "../mcp/error_reply";
 import { FilterOutcome, ServerMessageFilter } from "../mcp/list_filter";
 import { INTERNAL_ERROR } from "../mcp/rpc_codes";
-import { SseEvent, incompleteLineScanned, incompleteLineStart, parseSseEvent, sseEventEnd, writeSseEventWithData } from "../mcp/sse";
+import { SseEvent, SseEventSplitter, parseSseEvent, writeSseEventWithData } from "../mcp/sse";
 import { GuardConfig, Mode } from "../policy/config";
 import { GuardMetrics } from "./metrics";
 import { LIST_TOOLS, listOfRemovedEntry } from "./metric_labels";
@@ -56,10 +56,8 @@ export class ResponseRewriter {
   private out: Bytes | null = null;
   private event: SseEvent | null = null;
   private atStreamStart: bool = true;
-  // Where scanning of the pending (incomplete) event resumes in the carry: lines before it are known complete.
-  private resumeScan: i32 = 0;
-  // How far that incomplete line was already read (relative to the carry as well).
-  private resumeScanned: i32 = 0;
+  // Finds the events in the carry, resuming the scan of a pending event where the last chunk left it.
+  private splitter: SseEventSplitter = new SseEventSplitter();
   // The event stream is past repair (an event over the size limit): in enforce mode the rest is dropped.
   private broken: bool = false;
 
@@ -168,19 +166,12 @@ export class ResponseRewriter {
       event = new SseEvent();
       this.event = event;
     }
-    let resume = this.resumeScan;
-    let scanned = this.resumeScanned;
+    const splitter = this.splitter;
     while (from < carry.length) {
-      const end = sseEventEnd(ptr, from, carry.length, final, resume, scanned);
-      if (end < 0) {
-        resume = incompleteLineStart;
-        scanned = incompleteLineScanned;
-        break;
-      }
+      const end = splitter.next(ptr, from, carry.length, final);
+      if (end < 0) break;
       this.processEvent(ptr, from, end, event, out);
       from = end;
-      resume = end;
-      scanned = end;
     }
     // An unterminated event at the end of the stream is discarded by a conforming client, but a lenient one may
     // dispatch it: it is filtered like any other event and passed on.
@@ -189,8 +180,7 @@ export class ResponseRewriter {
       from = carry.length;
     }
     carry.dropFront(from);
-    this.resumeScan = resume > from ? resume - from : 0;
-    this.resumeScanned = scanned > from ? scanned - from : 0;
+    splitter.dropped(from);
   }
 
   private processEvent(ptr: usize, start: i32, end: i32, event: SseEvent, out: Bytes): void {
@@ -231,8 +221,7 @@ export class ResponseRewriter {
     const reason = utf8("an event exceeds the ") + this.config.limits.maxBodyBytes.toString() + " byte limit";
     logWithheld(reason, "sse", this.enforce);
     this.broken = true;
-    this.resumeScan = 0;
-    this.resumeScanned = 0;
+    this.splitter.reset();
     if (this.enforce) {
       this.metrics.count(this.metrics.withheld);
     this.audit.withheld++;

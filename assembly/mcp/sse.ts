@@ -69,6 +69,40 @@ export function sseEventEnd(ptr: usize, from: i32, len: i32, final: bool, scanFr
   return -1;
 }
 
+// Splits a carry buffer (bytes of an event stream kept across chunks) into whole events, remembering how far the
+// pending event was already scanned so each byte is scanned once (see sseEventEnd). Positions are relative to
+// the carry: after the caller drops the bytes it consumed from the carry's front, it calls dropped().
+export class SseEventSplitter {
+  // Where scanning of the pending (incomplete) event resumes: lines before it are known complete.
+  private resumeScan: i32 = 0;
+  // How far that incomplete line was already read.
+  private resumeScanned: i32 = 0;
+
+  // The end of the event that starts at `from` in [ptr, ptr + len), or -1 when it is not complete yet.
+  next(ptr: usize, from: i32, len: i32, final: bool): i32 {
+    const end = sseEventEnd(ptr, from, len, final, this.resumeScan, this.resumeScanned);
+    if (end < 0) {
+      this.resumeScan = incompleteLineStart;
+      this.resumeScanned = incompleteLineScanned;
+    } else {
+      this.resumeScan = end;
+      this.resumeScanned = end;
+    }
+    return end;
+  }
+
+  // The caller removed the first n bytes of the carry.
+  dropped(n: i32): void {
+    this.resumeScan = this.resumeScan > n ? this.resumeScan - n : 0;
+    this.resumeScanned = this.resumeScanned > n ? this.resumeScanned - n : 0;
+  }
+
+  reset(): void {
+    this.resumeScan = 0;
+    this.resumeScanned = 0;
+  }
+}
+
 // The fields of one complete event that the filter needs.
 export class SseEvent {
   // Type from the `event:` field; "message" when absent (the default a client dispatches).

@@ -4,7 +4,7 @@
 // The caller writes bytes into the input buffer, calls, and reads the result at outputPtr().
 import { Bytes } from "../mcp/bytes";
 import { FilterOutcome, ServerMessageFilter } from "../mcp/list_filter";
-import { SseEvent, incompleteLineScanned, incompleteLineStart, parseSseEvent, sseEventEnd, writeSseEventWithData } from "../mcp/sse";
+import { SseEvent, SseEventSplitter, parseSseEvent, writeSseEventWithData } from "../mcp/sse";
 import { parseConfig } from "../policy/config";
 import { chargeHostBytes, enterCallback, leaveCallback } from "../abi/collector";
 
@@ -13,9 +13,8 @@ let filter: ServerMessageFilter | null = null;
 let output: Bytes = new Bytes();
 const carry = new Bytes();
 const event = new SseEvent();
-// Where the scan of the partial event at the start of `carry` resumes (as guard/response.ts keeps it).
-let resumeScan = 0;
-let resumeScanned = 0;
+// Finds the events in `carry`, as guard/response.ts does.
+const splitter = new SseEventSplitter();
 let outputFromFilter = false;
 
 // Returns a pointer to an input buffer of at least `len` bytes, valid until the next call.
@@ -49,8 +48,7 @@ export function filterJson(len: i32): i32 {
 // Starts a new event stream.
 export function sseReset(): void {
   carry.clear();
-  resumeScan = 0;
-  resumeScanned = 0;
+  splitter.reset();
   outputFromFilter = false;
   output.clear();
 }
@@ -66,27 +64,18 @@ export function sseChunk(len: i32, final: bool): i32 {
   output.clear();
   const ptr = carry.ptr;
   let from = 0;
-  let resume = resumeScan;
-  let scanned = resumeScanned;
   while (from < carry.length) {
-    const end = sseEventEnd(ptr, from, carry.length, final, resume, scanned);
-    if (end < 0) {
-      resume = incompleteLineStart;
-      scanned = incompleteLineScanned;
-      break;
-    }
+    const end = splitter.next(ptr, from, carry.length, final);
+    if (end < 0) break;
     filterEvent(f, ptr, from, end);
     from = end;
-    resume = end;
-    scanned = end;
   }
   if (final && from < carry.length) {
     filterEvent(f, ptr, from, carry.length);
     from = carry.length;
   }
   carry.dropFront(from);
-  resumeScan = resume > from ? resume - from : 0;
-  resumeScanned = scanned > from ? scanned - from : 0;
+  splitter.dropped(from);
   leaveCallback();
   return output.length;
 }
