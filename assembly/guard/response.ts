@@ -119,8 +119,7 @@ export class ResponseRewriter {
   private withhold(reason: string, framing: string): void {
     logWithheld(reason, framing, this.enforce);
     if (!this.enforce) return;
-    this.metrics.count(this.metrics.withheld);
-    this.audit.withheld++;
+    this.countWithheld();
     setBufferBytes(BufferType.HttpResponseBody, 0, WHOLE_BUFFER, withheldReply(reason));
   }
 
@@ -185,11 +184,11 @@ export class ResponseRewriter {
 
   private processEvent(ptr: usize, start: i32, end: i32, event: SseEvent, out: Bytes): void {
     parseSseEvent(ptr, start, end, event);
-    if (!event.isMessage || !event.hasData || event.data.length == 0) {
+    if (!event.isMessage || !event.hasData || event.dataLength == 0) {
       out.append(ptr + <usize>start, end - start);
       return;
     }
-    const outcome = this.messages.filter(event.data.ptr, event.data.length, this.access);
+    const outcome = this.messages.filter(event.dataPtr, event.dataLength, this.access);
     this.recordPins();
     this.noteMessage();
     if (outcome == FilterOutcome.Unchanged) {
@@ -200,7 +199,7 @@ export class ResponseRewriter {
       if (!this.enforce) out.append(ptr + <usize>start, end - start);
     } else if (outcome == FilterOutcome.Rewritten) {
       this.report("sse");
-      if (this.enforce) writeSseEventWithData(ptr, start, end, this.messages.output.toArrayBuffer(), out);
+      if (this.enforce) writeSseEventWithData(ptr, start, end, this.messages.output.ptr, this.messages.output.length, out);
       else out.append(ptr + <usize>start, end - start);
     } else {
       const reason = utf8("an event's data is not valid JSON (") + jsonErrorMessage(this.messages.parseError) + ")";
@@ -209,9 +208,9 @@ export class ResponseRewriter {
         out.append(ptr + <usize>start, end - start);
         return;
       }
-      this.metrics.count(this.metrics.withheld);
-    this.audit.withheld++;
-      writeSseEventWithData(ptr, start, end, withheldReply(reason), out);
+      this.countWithheld();
+      const reply = withheldReply(reason);
+      writeSseEventWithData(ptr, start, end, changetype<usize>(reply), reply.byteLength, out);
     }
   }
 
@@ -223,8 +222,7 @@ export class ResponseRewriter {
     this.broken = true;
     this.splitter.reset();
     if (this.enforce) {
-      this.metrics.count(this.metrics.withheld);
-    this.audit.withheld++;
+      this.countWithheld();
       out.appendString("event: message\ndata: ");
       out.appendBuffer(withheldReply(reason));
       out.appendString("\n\n");
@@ -233,6 +231,11 @@ export class ResponseRewriter {
       this.done = true;
     }
     carry.clear();
+  }
+
+  private countWithheld(): void {
+    this.metrics.count(this.metrics.withheld);
+    this.audit.withheld++;
   }
 
   // Remembers what the server showed for pinned tools (calls of a mismatched one are refused), and logs each
