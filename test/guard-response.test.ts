@@ -168,20 +168,25 @@ describe("tools/list results in text/event-stream", () => {
     const half = list.indexOf('"result"');
     const pretty = JSON.stringify(listResult(), null, 2).split("\n").map((l) => `data: ${l}`);
     const comments = Array.from({ length: 20 }, (_, i) => `: comment ${i}`);
+    const tabbed = JSON.stringify(listResult({ note: "é\t" }), null, "\t").replace(/\n/g, "");
     const events = [
       ["id: 1", `data: ${list}`],
       ["event: message", `data: ${list.slice(0, half)}`, `data: ${list.slice(half)}`],
       ["id: 3", ...pretty],
       [...comments, `data: ${list}`],
       ["event: message", `data: ${list}`, "id: 5"],
+      // Tabs and other bytes below 0x0e that end no line, where the line-end search looks closer at them.
+      ["id: 6", `data: ${tabbed}\t\t`],
+      ["event: other", `data: \t\x0b\x0c\x00é\t`],
     ];
     for (const lineEnd of ["\n", "\r\n", "\r"]) {
       const text = events.map((lines) => lines.join(lineEnd) + lineEnd + lineEnd).join("") + ": end" + lineEnd;
       const bytes = Buffer.from(text);
       const check = (body: string) => {
         const seen = clientEvents(body);
-        expect(seen.map((e) => e.id)).toEqual(["1", undefined, "3", undefined, "5"]);
-        for (const event of seen) expect(toolNames(JSON.parse(event.data))).toEqual(["search_code", "get_pull_request"]);
+        expect(seen.map((e) => e.id)).toEqual(["1", undefined, "3", undefined, "5", "6", undefined]);
+        for (const event of seen.slice(0, 6)) expect(toolNames(JSON.parse(event.data))).toEqual(["search_code", "get_pull_request"]);
+        expect(seen[6]).toEqual({ event: "other", data: "\t\x0b\x0c\x00é\t" });
       };
       const chunkings: Uint8Array[][] = [[bytes]];
       for (const size of [1, 2, 3, 5, 8, 13, 64, 333]) {
