@@ -160,6 +160,48 @@ describe("tools/list results in text/event-stream", () => {
     expect(host.failed).toBe(false);
   }, 120_000);
 
+  // A one-line event's data is filtered where it lies in the carried bytes, a multi-line one is joined first;
+  // the line ends the splitter found while an event was arriving are reused to parse and rewrite it (up to 16
+  // lines: an event of more is scanned again). Cuts at every chunk size and exactly around each `data:` field.
+  it("gives the same events for one-line, multi-line and many-line events whatever the chunking", async () => {
+    const host = await startGuard(SEED_CONFIG);
+    const half = list.indexOf('"result"');
+    const pretty = JSON.stringify(listResult(), null, 2).split("\n").map((l) => `data: ${l}`);
+    const comments = Array.from({ length: 20 }, (_, i) => `: comment ${i}`);
+    const tabbed = JSON.stringify(listResult({ note: "é\t" }), null, "\t").replace(/\n/g, "");
+    const events = [
+      ["id: 1", `data: ${list}`],
+      ["event: message", `data: ${list.slice(0, half)}`, `data: ${list.slice(half)}`],
+      ["id: 3", ...pretty],
+      [...comments, `data: ${list}`],
+      ["event: message", `data: ${list}`, "id: 5"],
+      // Tabs and other bytes below 0x0e that end no line, where the line-end search looks closer at them.
+      ["id: 6", `data: ${tabbed}\t\t`],
+      ["event: other", `data: \t\x0b\x0c\x00é\t`],
+    ];
+    for (const lineEnd of ["\n", "\r\n", "\r"]) {
+      const text = events.map((lines) => lines.join(lineEnd) + lineEnd + lineEnd).join("") + ": end" + lineEnd;
+      const bytes = Buffer.from(text);
+      const check = (body: string) => {
+        const seen = clientEvents(body);
+        expect(seen.map((e) => e.id)).toEqual(["1", undefined, "3", undefined, "5", "6", undefined]);
+        for (const event of seen.slice(0, 6)) expect(toolNames(JSON.parse(event.data))).toEqual(["search_code", "get_pull_request"]);
+        expect(seen[6]).toEqual({ event: "other", data: "\t\x0b\x0c\x00é\t" });
+      };
+      const chunkings: Uint8Array[][] = [[bytes]];
+      for (const size of [1, 2, 3, 5, 8, 13, 64, 333]) {
+        const chunks: Uint8Array[] = [];
+        for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.subarray(at, at + size));
+        chunkings.push(chunks);
+      }
+      const cuts: number[] = [];
+      for (let at = text.indexOf("data:"); at >= 0; at = text.indexOf("data:", at + 1)) cuts.push(at, at + 6);
+      chunkings.push([0, ...cuts].map((at, i, all) => bytes.subarray(at, i + 1 < all.length ? all[i + 1] : bytes.length)));
+      for (const chunks of chunkings) check((await respond(host, "text/event-stream", chunks)).body);
+    }
+    expect(host.failed).toBe(false);
+  }, 120_000);
+
   it("joins multi-line data as the client does (pretty-printed JSON over several data: lines)", async () => {
     const host = await startGuard(SEED_CONFIG);
     const pretty = JSON.stringify(listResult(), null, 2).split("\n").map((l) => `data: ${l}`).join("\n");

@@ -119,8 +119,7 @@ export class ResponseRewriter {
   private withhold(reason: string, framing: string): void {
     logWithheld(reason, framing, this.enforce);
     if (!this.enforce) return;
-    this.metrics.count(this.metrics.withheld);
-    this.audit.withheld++;
+    this.countWithheld();
     setBufferBytes(BufferType.HttpResponseBody, 0, WHOLE_BUFFER, withheldReply(reason));
   }
 
@@ -183,36 +182,33 @@ export class ResponseRewriter {
     splitter.dropped(from);
   }
 
+  // Writes the event to `out` as the client may see it: filtered, replaced by an error, left out (a refused
+  // server-initiated message), or as it came (audit mode, events that are not messages, unchanged messages).
   private processEvent(ptr: usize, start: i32, end: i32, event: SseEvent, out: Bytes): void {
     parseSseEvent(ptr, start, end, event);
-    if (!event.isMessage || !event.hasData || event.data.length == 0) {
-      out.append(ptr + <usize>start, end - start);
-      return;
-    }
-    const outcome = this.messages.filter(event.data.ptr, event.data.length, this.access);
-    this.recordPins();
-    this.noteMessage();
-    if (outcome == FilterOutcome.Unchanged) {
-      out.append(ptr + <usize>start, end - start);
-    } else if (outcome == FilterOutcome.Dropped) {
-      // A refused server-initiated message: the event is removed from the stream (audit mode keeps it).
-      this.report("sse");
-      if (!this.enforce) out.append(ptr + <usize>start, end - start);
-    } else if (outcome == FilterOutcome.Rewritten) {
-      this.report("sse");
-      if (this.enforce) writeSseEventWithData(ptr, start, end, this.messages.output.toArrayBuffer(), out);
-      else out.append(ptr + <usize>start, end - start);
-    } else {
-      const reason = utf8("an event's data is not valid JSON (") + jsonErrorMessage(this.messages.parseError) + ")";
-      logWithheld(reason, "sse", this.enforce);
-      if (!this.enforce) {
-        out.append(ptr + <usize>start, end - start);
-        return;
+    if (event.isMessage && event.hasData && event.dataLength > 0) {
+      const outcome = this.messages.filter(event.dataPtr, event.dataLength, this.access);
+      this.recordPins();
+      this.noteMessage();
+      if (outcome == FilterOutcome.Unparseable) {
+        const reason = utf8("an event's data is not valid JSON (") + jsonErrorMessage(this.messages.parseError) + ")";
+        logWithheld(reason, "sse", this.enforce);
+        if (this.enforce) {
+          this.countWithheld();
+          const reply = withheldReply(reason);
+          writeSseEventWithData(ptr, start, end, changetype<usize>(reply), reply.byteLength, out);
+          return;
+        }
+      } else if (outcome != FilterOutcome.Unchanged) {
+        this.report("sse");
+        if (this.enforce) {
+          // Rewritten: the new data; Dropped: nothing.
+          if (outcome == FilterOutcome.Rewritten) writeSseEventWithData(ptr, start, end, this.messages.output.ptr, this.messages.output.length, out);
+          return;
+        }
       }
-      this.metrics.count(this.metrics.withheld);
-    this.audit.withheld++;
-      writeSseEventWithData(ptr, start, end, withheldReply(reason), out);
     }
+    out.append(ptr + <usize>start, end - start);
   }
 
   // An event larger than the limit cannot be inspected: in enforce mode the client gets an error event and
@@ -223,9 +219,8 @@ export class ResponseRewriter {
     this.broken = true;
     this.splitter.reset();
     if (this.enforce) {
-      this.metrics.count(this.metrics.withheld);
-    this.audit.withheld++;
-      out.appendString("event: message\ndata: ");
+      this.countWithheld();
+      out.appendString(utf8("event: message\ndata: "));
       out.appendBuffer(withheldReply(reason));
       out.appendString("\n\n");
     } else {
@@ -233,6 +228,11 @@ export class ResponseRewriter {
       this.done = true;
     }
     carry.clear();
+  }
+
+  private countWithheld(): void {
+    this.metrics.count(this.metrics.withheld);
+    this.audit.withheld++;
   }
 
   // Remembers what the server showed for pinned tools (calls of a mismatched one are refused), and logs each

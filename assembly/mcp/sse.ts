@@ -10,16 +10,22 @@ const CR: u8 = 0x0d;
 const COLON: u8 = 0x3a;
 const SPACE: u8 = 0x20;
 
-// Offset of the first LF or CR in [i, len), or len: eight bytes at a time (SWAR "has byte" test; the lowest
-// marked byte is exact), then byte by byte. A data line is a whole JSON message, often hundreds of KB.
+// Offset of the first LF or CR in [i, len), or len. Eight bytes at a time, with one SWAR test for bytes below
+// 0x0e, which LF (0x0a) and CR (0x0d) are (the lowest flagged byte is exact); a flagged byte that is neither
+// (a tab, in JSON rarely outside pretty-printed text, which has line breaks anyway) is stepped over. A data line
+// is a whole JSON message, often hundreds of KB: this is the event-stream framing's main cost per byte.
 export function findLineEnd(ptr: usize, i: i32, len: i32): i32 {
   while (i + 8 <= len) {
     const w = load<u64>(ptr + <usize>i);
-    const lf = w ^ 0x0a0a0a0a0a0a0a0a;
-    const cr = w ^ 0x0d0d0d0d0d0d0d0d;
-    const marks = (((lf - 0x0101010101010101) & ~lf) | ((cr - 0x0101010101010101) & ~cr)) & 0x8080808080808080;
-    if (marks != 0) return i + <i32>(ctz(marks) >> 3);
-    i += 8;
+    const below = (w - 0x0e0e0e0e0e0e0e0e) & ~w & 0x8080808080808080;
+    if (below == 0) {
+      i += 8;
+      continue;
+    }
+    i += <i32>(ctz(below) >> 3);
+    const b = load<u8>(ptr + <usize>i);
+    if (b == LF || b == CR) return i;
+    i++;
   }
   while (i < len) {
     const b = load<u8>(ptr + <usize>i);
@@ -29,69 +35,75 @@ export function findLineEnd(ptr: usize, i: i32, len: i32): i32 {
   return len;
 }
 
-// Where the event starting at `from` ends (just past its terminating empty line), or -1 when it is not complete
-// in [from, len). `final` says no more bytes will come. Scanning starts at `scanFrom` (>= from), which must be the
-// start of a line of the event, and within that line at `scannedTo` (>= scanFrom): a caller that already scanned
-// part of the event passes where the incomplete line began and how far it was read (`incompleteLineStart`,
-// `incompleteLineScanned` after a -1), so a large event arriving in many chunks is scanned once, not once per
-// chunk — also when it is one long `data:` line, the usual case.
-export let incompleteLineStart: i32 = 0;
-export let incompleteLineScanned: i32 = 0;
-
-export function sseEventEnd(ptr: usize, from: i32, len: i32, final: bool, scanFrom: i32 = -1, scannedTo: i32 = -1): i32 {
-  dropCachedLines();
-  let p = scanFrom > from ? scanFrom : from;
-  let q = scannedTo > p && scannedTo <= len ? scannedTo : p;
-  while (p < len) {
-    q = findLineEnd(ptr, q, len);
-    if (q >= len) {
-      incompleteLineStart = p;
-      incompleteLineScanned = q;
-      return -1;
-    }
-    let terminator = 1;
-    if (load<u8>(ptr + <usize>q) == CR) {
-      if (q + 1 < len) {
-        if (load<u8>(ptr + <usize>(q + 1)) == LF) terminator = 2;
-      } else if (!final) {
-        incompleteLineStart = p;
-        incompleteLineScanned = q; // the CR itself is looked at again
-        return -1;
-      }
-    }
-    const next = q + terminator;
-    if (q == p) return next; // empty line: the event ends here
-    p = next;
-    q = next;
-  }
-  incompleteLineStart = p;
-  incompleteLineScanned = p;
-  return -1;
-}
-
-// Splits a carry buffer (bytes of an event stream kept across chunks) into whole events, remembering how far the
-// pending event was already scanned so each byte is scanned once (see sseEventEnd). Positions are relative to
-// the carry: after the caller drops the bytes it consumed from the carry's front, it calls dropped().
+// Splits a carry buffer (bytes of an event stream kept across chunks) into whole events. Positions are relative
+// to the carry: after the caller drops the bytes it consumed from the carry's front, it calls dropped().
+// A pending (incomplete) event is scanned once, not once per chunk, also when it is one long `data:` line (the
+// usual case, often hundreds of KB): the scan resumes inside the line where the last chunk left it. The line
+// ends found on the way are kept and, when the event is complete, handed to parseSseEvent and
+// writeSseEventWithData (see the line-end cache below), so neither reads that data line again.
 export class SseEventSplitter {
-  // Where scanning of the pending (incomplete) event resumes: lines before it are known complete.
+  // Where scanning of the pending event resumes: lines before it are known complete.
   private resumeScan: i32 = 0;
   // How far that incomplete line was already read.
   private resumeScanned: i32 = 0;
+  // Ends of the pending event's complete lines (at their CR or LF), relative to the event's start so that
+  // dropping bytes before it changes nothing: the first MAX_CACHED_LINES of them, lineCount -1 when there were more.
+  private lineEnds: StaticArray<i32> = new StaticArray<i32>(MAX_CACHED_LINES);
+  private lineCount: i32 = 0;
 
-  // The end of the event that starts at `from` in [ptr, ptr + len), or -1 when it is not complete yet.
+  // The end of the event that starts at `from` in [ptr, ptr + len) (just past its terminating empty line), or
+  // -1 when it is not complete yet. `final` says no more bytes will come.
   next(ptr: usize, from: i32, len: i32, final: bool): i32 {
-    const end = sseEventEnd(ptr, from, len, final, this.resumeScan, this.resumeScanned);
-    if (end < 0) {
-      this.resumeScan = incompleteLineStart;
-      this.resumeScanned = incompleteLineScanned;
-    } else {
-      this.resumeScan = end;
-      this.resumeScanned = end;
+    dropCachedLines();
+    if (this.resumeScan < from) {
+      // The caller skipped bytes (a byte order mark): a new event starts at `from`.
+      this.resumeScan = from;
+      this.resumeScanned = from;
+      this.lineCount = 0;
     }
-    return end;
+    let p = this.resumeScan;
+    let q = this.resumeScanned > p && this.resumeScanned <= len ? this.resumeScanned : p;
+    while (p < len) {
+      q = findLineEnd(ptr, q, len);
+      if (q >= len) break;
+      let terminator = 1;
+      if (load<u8>(ptr + <usize>q) == CR) {
+        if (q + 1 < len) {
+          if (load<u8>(ptr + <usize>(q + 1)) == LF) terminator = 2;
+        } else if (!final) {
+          break; // the CR itself is looked at again
+        }
+      }
+      this.recordLineEnd(q - from);
+      const next = q + terminator;
+      if (q == p) {
+        // Empty line: the event ends here.
+        publishLines(ptr, from, next, this.lineEnds, this.lineCount);
+        this.resumeScan = next;
+        this.resumeScanned = next;
+        this.lineCount = 0;
+        return next;
+      }
+      p = next;
+      q = next;
+    }
+    this.resumeScan = p;
+    this.resumeScanned = q < p ? p : q;
+    return -1;
   }
 
-  // The caller removed the first n bytes of the carry.
+  private recordLineEnd(q: i32): void {
+    const n = this.lineCount;
+    if (n < 0) return;
+    if (n < MAX_CACHED_LINES) {
+      this.lineEnds[n] = q;
+      this.lineCount = n + 1;
+    } else {
+      this.lineCount = -1; // too many lines: the parser scans them itself
+    }
+  }
+
+  // The caller removed the first n bytes of the carry (only bytes before the pending event).
   dropped(n: i32): void {
     this.resumeScan = this.resumeScan > n ? this.resumeScan - n : 0;
     this.resumeScanned = this.resumeScanned > n ? this.resumeScanned - n : 0;
@@ -100,37 +112,63 @@ export class SseEventSplitter {
   reset(): void {
     this.resumeScan = 0;
     this.resumeScanned = 0;
+    this.lineCount = 0;
   }
 }
 
 // The fields of one complete event that the filter needs.
 export class SseEvent {
-  // Type from the `event:` field; "message" when absent (the default a client dispatches).
-  type: string = "message";
+  // Whether the `event:` field is absent or "message" (the type an MCP client listens to).
+  isMessage: bool = true;
   hasData: bool = false;
-  // The data lines joined with LF, as the client reassembles them.
-  data: Bytes = new Bytes();
+  // The data lines joined with LF, as the client reassembles them: [dataPtr, dataPtr + dataLength). With one
+  // data line (the usual case) that is the line's value where it lies in the event, not a copy; with several it
+  // is `joined`. Valid until the event's bytes or the next event are touched.
+  dataPtr: usize = 0;
+  dataLength: i32 = 0;
+  private joined: Bytes = new Bytes();
+  // The data is the first line's value, in place.
+  private inPlace: bool = false;
 
-  get isMessage(): bool {
-    return this.type == "message";
+  // Adds the value of one data line; the first stays in place until a second one needs joining.
+  addDataLine(ptr: usize, len: i32): void {
+    const joined = this.joined;
+    if (!this.hasData) {
+      this.hasData = true;
+      this.inPlace = true;
+      this.dataPtr = ptr;
+      this.dataLength = len;
+      return;
+    }
+    if (this.inPlace) {
+      // The second line: the first one is copied out of the event.
+      this.inPlace = false;
+      joined.clear();
+      joined.append(this.dataPtr, this.dataLength);
+    }
+    joined.appendByte(LF);
+    joined.append(ptr, len);
+    this.dataPtr = joined.ptr;
+    this.dataLength = joined.length;
   }
 }
 
-function lineMatches(ptr: usize, start: i32, nameEnd: i32, name: string): bool {
-  if (nameEnd - start != name.length) return false;
+// Whether the bytes [start, end) are the ASCII text `name`.
+function bytesMatch(ptr: usize, start: i32, end: i32, name: string): bool {
+  if (end - start != name.length) return false;
   for (let i = 0; i < name.length; i++) {
     if (<i32>load<u8>(ptr + <usize>(start + i)) != name.charCodeAt(i)) return false;
   }
   return true;
 }
 
-// Line ends of the event parseSseEvent read last, kept for writeSseEventWithData on the same event: a message's
-// data line is often hundreds of KB, and finding its end again would scan it once more. The cache names its
-// event by (ptr, start, end); sseEventEnd and writeSseEventWithData drop it, so it can only serve the write that
-// follows the parse of the same bytes (both callers parse, filter the data, then write, without touching the
-// buffer in between). An event of more lines than fit is simply scanned again.
+// Line ends of the event the splitter returned last, for parseSseEvent and writeSseEventWithData on that event:
+// a message's data line is often hundreds of KB, and finding its end again would scan it once more. The cache
+// names its event by (ptr, start, end) and SseEventSplitter.next() drops it before anything else, so it serves
+// only the parse and write of the event just returned (callers split, parse, filter the data, then write,
+// without touching the buffer in between). An event of more lines than fit is scanned again.
 const MAX_CACHED_LINES: i32 = 16;
-const cachedLineEnds = new StaticArray<i32>(MAX_CACHED_LINES);
+let cachedLineEnds = new StaticArray<i32>(0); // relative to cachedStart
 let cachedPtr: usize = 0;
 let cachedStart: i32 = -1;
 let cachedEnd: i32 = -1;
@@ -140,8 +178,16 @@ function dropCachedLines(): void {
   cachedLines = -1;
 }
 
+function publishLines(ptr: usize, start: i32, end: i32, lineEnds: StaticArray<i32>, lines: i32): void {
+  cachedLineEnds = lineEnds;
+  cachedPtr = ptr;
+  cachedStart = start;
+  cachedEnd = end;
+  cachedLines = lines;
+}
+
 // Steps through the lines of [start, end): lineStart, lineEnd (at the CR or LF, or end), next line's start.
-// `record` fills the line-end cache; otherwise the cache is used when it describes these bytes.
+// Line ends come from the cache when it describes these bytes.
 class LineCursor {
   lineStart: i32 = 0;
   lineEnd: i32 = 0;
@@ -149,36 +195,15 @@ class LineCursor {
   private index: i32 = 0;
   private replayLines: i32 = 0; // cached line ends this cursor may use
 
-  constructor(private ptr: usize, private end: i32, start: i32, private record: bool) {
+  constructor(private ptr: usize, private end: i32, private start: i32) {
     this.next = start;
-    if (record) {
-      cachedPtr = ptr;
-      cachedStart = start;
-      cachedEnd = end;
-      cachedLines = 0;
-    } else {
-      if (cachedLines > 0 && cachedPtr == ptr && cachedStart == start && cachedEnd == end) this.replayLines = cachedLines;
-      dropCachedLines();
-    }
+    if (cachedLines > 0 && cachedPtr == ptr && cachedStart == start && cachedEnd == end) this.replayLines = min(cachedLines, cachedLineEnds.length);
   }
 
   advance(): bool {
     if (this.next >= this.end) return false;
     const ptr = this.ptr;
-    let q: i32;
-    if (this.index < this.replayLines) {
-      q = cachedLineEnds[this.index];
-    } else {
-      q = findLineEnd(ptr, this.next, this.end);
-      if (this.record) {
-        if (this.index < MAX_CACHED_LINES) {
-          cachedLineEnds[this.index] = q;
-          cachedLines = this.index + 1;
-        } else {
-          cachedLines = -1; // too many lines: the writer scans them itself
-        }
-      }
-    }
+    const q = this.index < this.replayLines ? this.start + cachedLineEnds[this.index] : findLineEnd(ptr, this.next, this.end);
     this.index++;
     this.lineStart = this.next;
     this.lineEnd = q;
@@ -207,39 +232,37 @@ function fieldValueStart(ptr: usize, nameEnd: i32, lineEnd: i32): i32 {
 }
 
 export function parseSseEvent(ptr: usize, start: i32, end: i32, out: SseEvent): void {
-  out.type = "message";
+  out.isMessage = true;
   out.hasData = false;
-  out.data.clear();
-  const cursor = new LineCursor(ptr, end, start, true);
+  const cursor = new LineCursor(ptr, end, start);
   while (cursor.advance()) {
     const ls = cursor.lineStart;
     const le = cursor.lineEnd;
     if (le == ls || load<u8>(ptr + <usize>ls) == COLON) continue; // blank line or comment
     const nameEnd = fieldNameEnd(ptr, ls, le);
     const valueStart = fieldValueStart(ptr, nameEnd, le);
-    if (lineMatches(ptr, ls, nameEnd, "data")) {
-      if (out.hasData) out.data.appendByte(LF);
-      out.data.append(ptr + <usize>valueStart, le - valueStart);
-      out.hasData = true;
-    } else if (lineMatches(ptr, ls, nameEnd, "event")) {
-      out.type = String.UTF8.decodeUnsafe(ptr + <usize>valueStart, <usize>(le - valueStart));
+    if (bytesMatch(ptr, ls, nameEnd, "data")) {
+      out.addDataLine(ptr + <usize>valueStart, le - valueStart);
+    } else if (bytesMatch(ptr, ls, nameEnd, "event")) {
+      out.isMessage = bytesMatch(ptr, valueStart, le, "message");
     }
   }
 }
 
 // Writes the event again with new data: every non-data line (id, event, retry, comments) is kept byte for
-// byte, the data lines are replaced, at the place of the first one, by `data` split into lines.
-export function writeSseEventWithData(ptr: usize, start: i32, end: i32, data: ArrayBuffer, out: Bytes): void {
-  const cursor = new LineCursor(ptr, end, start, false);
+// byte, the data lines are replaced, at the place of the first one, by [data, data + dataLength) split into
+// lines. The data must not lie in `out`.
+export function writeSseEventWithData(ptr: usize, start: i32, end: i32, data: usize, dataLength: i32, out: Bytes): void {
+  const cursor = new LineCursor(ptr, end, start);
   let dataWritten = false;
   while (cursor.advance()) {
     const ls = cursor.lineStart;
     const le = cursor.lineEnd;
     if (le == ls) continue; // the terminating empty line, written at the end
     const nameEnd = fieldNameEnd(ptr, ls, le);
-    if (load<u8>(ptr + <usize>ls) != COLON && lineMatches(ptr, ls, nameEnd, "data")) {
+    if (load<u8>(ptr + <usize>ls) != COLON && bytesMatch(ptr, ls, nameEnd, "data")) {
       if (!dataWritten) {
-        writeDataLines(data, out);
+        writeDataLines(data, dataLength, out);
         dataWritten = true;
       }
       continue;
@@ -249,7 +272,7 @@ export function writeSseEventWithData(ptr: usize, start: i32, end: i32, data: Ar
     out.append(ptr + <usize>ls, le - ls);
     out.appendByte(LF);
   }
-  if (!dataWritten) writeDataLines(data, out);
+  if (!dataWritten) writeDataLines(data, dataLength, out);
   out.appendByte(LF);
 }
 
@@ -259,9 +282,7 @@ const DATA_PREFIX_LENGTH: i32 = 6;
 
 // One `data:` line per line of `data` (CRLF, LF or CR end a line; an empty `data` still gives one line). The
 // data is usually one JSON message without line breaks, hundreds of KB: lines are found eight bytes at a time.
-function writeDataLines(data: ArrayBuffer, out: Bytes): void {
-  const ptr = changetype<usize>(data);
-  const len = data.byteLength;
+function writeDataLines(ptr: usize, len: i32, out: Bytes): void {
   let lineStart = 0;
   while (true) {
     const i = findLineEnd(ptr, lineStart, len);

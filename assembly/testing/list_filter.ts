@@ -82,13 +82,13 @@ export function sseChunk(len: i32, final: bool): i32 {
 
 function filterEvent(f: ServerMessageFilter, ptr: usize, start: i32, end: i32): void {
   parseSseEvent(ptr, start, end, event);
-  if (!event.isMessage || !event.hasData || event.data.length == 0) {
+  if (!event.isMessage || !event.hasData || event.dataLength == 0) {
     output.append(ptr + <usize>start, end - start);
     return;
   }
-  const outcome = f.filter(event.data.ptr, event.data.length);
+  const outcome = f.filter(event.dataPtr, event.dataLength);
   if (outcome == FilterOutcome.Rewritten) {
-    writeSseEventWithData(ptr, start, end, f.output.toArrayBuffer(), output);
+    writeSseEventWithData(ptr, start, end, f.output.ptr, f.output.length, output);
   } else if (outcome == FilterOutcome.Unchanged) {
     output.append(ptr + <usize>start, end - start);
   }
