@@ -163,6 +163,42 @@ describe("reader vs JSON.parse", () => {
     wasm.resetLimits();
   });
 
+  it("validates every short number-like token the same in the skip loop as in the main loop", () => {
+    // The skip loop finds short numbers with one 64-bit load (scanner.ts scanShortNumber) and leaves anything
+    // else to scanNumber: every token of up to 5 characters over this alphabet, before each separator and at
+    // each distance from the end of the input, must get the same answer and error offset as the main loop, and
+    // the answer JSON.parse gives.
+    const alphabet = ["0", "1", "9", "-", ".", "e", "+", "x"];
+    const tokens: string[] = [];
+    const grow = (prefix: string): void => {
+      if (prefix.length > 0) tokens.push(prefix);
+      if (prefix.length < 5) for (const c of alphabet) grow(prefix + c);
+    };
+    grow("");
+    let checked = 0;
+    for (const token of tokens) {
+      if (!/^[-0-9]/.test(token)) continue; // only tokens that start a number reach the number scanners
+      for (const after of [",1]", "]", " ]", "}]", "e]", "        ,2]"]) {
+        const text = `[[${token}${after}`;
+        const input = new TextEncoder().encode(text);
+        wasm.resetLimits();
+        const expected = [wasm.parse(input), wasm.x.errorOffset()];
+        wasm.setLimits({ recordDepth: 0 });
+        expect([wasm.parse(input), wasm.x.errorOffset()], text).toEqual(expected);
+        let valid = true;
+        try {
+          JSON.parse(text);
+        } catch {
+          valid = false;
+        }
+        expect(expected[0] === JsonError.None, text).toBe(valid);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(10_000);
+    wasm.resetLimits();
+  });
+
   it("never traps on random bytes (one instance throughout)", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), fc.integer({ min: 0, max: 3 }), (input, recordDepth) => {
