@@ -89,40 +89,55 @@ function typeName(doc: JsonDocument, node: i32): string {
   return "nothing";
 }
 
+// The error for a field that must be an object: names the fields it accepts and what was found instead.
+function notAnObject(doc: JsonDocument, node: i32, field: string, fields: string): string {
+  return utf8("field \"") + field + utf8("\": expected an object with ") + fields + ", got " + typeName(doc, node);
+}
+
+function notABoolean(doc: JsonDocument, node: i32, field: string): string {
+  return utf8("field \"") + field + utf8("\": expected true or false, got ") + describe(doc, node);
+}
+
 // Reads an array of non-empty strings into `list`; returns "" or an error message.
 function readNameArray(doc: JsonDocument, node: i32, field: string, list: NameList): string {
   if (doc.type(node) != JsonType.Array) {
     return utf8("field \"") + field + utf8("\": expected an array of names, e.g. [\"search_code\", \"get_*\"], got ") + typeName(doc, node);
   }
+  list.reserve(doc.length(node));
   let index = 0;
   for (let item = doc.firstChild(node); item >= 0; item = doc.nextSibling(item)) {
-    const name = doc.getString(item);
-    if (name === null) {
+    if (doc.type(item) != JsonType.String) {
       return utf8("field \"") + field + "[" + index.toString() + utf8("]\": expected a string, got ") + typeName(doc, item);
     }
-    if (name.length == 0) {
+    const n = doc.contentLength(item);
+    if (n == 0) {
       return utf8("field \"") + field + "[" + index.toString() + utf8("]\": expected a non-empty name, got \"\"");
     }
-    list.add(name);
+    // An unescaped name goes in as its bytes (no string per name: VM start with 10,000 names); an escaped one
+    // is decoded first (its text is not its bytes).
+    if (!doc.hasEscapes(item)) {
+      list.addUtf8(doc.contentAddress(item), n);
+    } else {
+      const name = doc.getString(item);
+      if (name !== null) list.add(name);
+    }
     index++;
   }
   return "";
 }
 
 function readInteger(doc: JsonDocument, node: i32, field: string, min: i32, max: i32, out: StaticArray<i32>): string {
-  if (!doc.isInteger(node)) {
-    return utf8("field \"") + field + utf8("\": expected an integer from ") + min.toString() + " to " + max.toString() + ", got " + typeName(doc, node);
-  }
-  const value = doc.getNumber(node);
-  if (value < <f64>min || value > <f64>max) {
-    return utf8("field \"") + field + utf8("\": expected an integer from ") + min.toString() + " to " + max.toString() + ", got " + (<i64>value).toString();
+  const integer = doc.isInteger(node);
+  const value = integer ? doc.getNumber(node) : 0;
+  if (!integer || value < <f64>min || value > <f64>max) {
+    return utf8("field \"") + field + utf8("\": expected an integer from ") + min.toString() + " to " + max.toString() + ", got " + (integer ? (<i64>value).toString() : typeName(doc, node));
   }
   out[0] = <i32>value;
   return "";
 }
 
 function readLimits(doc: JsonDocument, node: i32, limits: Limits): string {
-  if (doc.type(node) != JsonType.Object) return utf8("field \"limits\": expected an object with ") + limitFields() + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return notAnObject(doc, node, utf8("limits"), limitFields());
   const out = new StaticArray<i32>(1);
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
@@ -145,7 +160,7 @@ function readLimits(doc: JsonDocument, node: i32, limits: Limits): string {
 }
 
 function readMethods(doc: JsonDocument, node: i32, field: string, methods: MethodPolicy): string {
-  if (doc.type(node) != JsonType.Object) return utf8("field \"") + field + utf8("\": expected an object with ") + methodFields() + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return notAnObject(doc, node, field, methodFields());
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     let error = "";
@@ -158,7 +173,7 @@ function readMethods(doc: JsonDocument, node: i32, field: string, methods: Metho
 }
 
 function readResources(doc: JsonDocument, node: i32, prefixes: UriPrefixes): string {
-  if (doc.type(node) != JsonType.Object) return utf8("field \"resources\": expected an object with ") + resourceFields() + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return notAnObject(doc, node, utf8("resources"), resourceFields());
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     if (!doc.stringEquals(key, "allowed_prefixes")) return unknownField(doc, key, utf8("resources."), resourceFields());
@@ -193,7 +208,7 @@ function isHeaderName(name: string): bool {
 }
 
 function readIdentity(doc: JsonDocument, node: i32, identity: IdentityConfig): string {
-  if (doc.type(node) != JsonType.Object) return utf8("field \"identity\": expected an object with ") + identityFields() + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return notAnObject(doc, node, utf8("identity"), identityFields());
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     if (doc.stringEquals(key, "sources")) {
@@ -219,7 +234,7 @@ function readIdentity(doc: JsonDocument, node: i32, identity: IdentityConfig): s
       else identity.peerHeader = text;
     } else if (doc.stringEquals(key, "require")) {
       const t = doc.type(value);
-      if (t != JsonType.True && t != JsonType.False) return utf8("field \"identity.require\": expected true or false, got ") + describe(doc, value);
+      if (t != JsonType.True && t != JsonType.False) return notABoolean(doc, value, utf8("identity.require"));
       identity.require = t == JsonType.True;
     } else if (doc.stringEquals(key, "missing_status")) {
       const out = new StaticArray<i32>(1);
@@ -241,7 +256,7 @@ function readRules(doc: JsonDocument, node: i32, config: GuardConfig): string {
   let index = 0;
   for (let item = doc.firstChild(node); item >= 0; item = doc.nextSibling(item)) {
     const at = "rules[" + index.toString() + "]";
-    if (doc.type(item) != JsonType.Object) return utf8("field \"") + at + utf8("\": expected an object with ") + ruleFields() + ", got " + typeName(doc, item);
+    if (doc.type(item) != JsonType.Object) return notAnObject(doc, item, at, ruleFields());
     const name = doc.getString(doc.get(item, "name"));
     if (name === null || name.length == 0) return utf8("field \"") + at + utf8(".name\": expected a non-empty name (it is written into audit records)");
     if (names.has(name) || name == "default") return utf8("field \"") + at + utf8(".name\": ") + jsonQuote(name) + utf8(" is used twice (\"default\" names the workload's own policy)");
@@ -317,7 +332,7 @@ function readRuleMatch(doc: JsonDocument, node: i32, at: string, rule: AccessRul
 }
 
 function readApproval(doc: JsonDocument, node: i32, approval: ApprovalConfig): string {
-  if (doc.type(node) != JsonType.Object) return utf8("field \"approval\": expected an object with ") + approvalFields() + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return notAnObject(doc, node, utf8("approval"), approvalFields());
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     if (doc.stringEquals(key, "mode")) {
@@ -336,7 +351,7 @@ function readApproval(doc: JsonDocument, node: i32, approval: ApprovalConfig): s
       if (error.length > 0) return error;
     } else if (doc.stringEquals(key, "use_annotations")) {
       const t = doc.type(value);
-      if (t != JsonType.True && t != JsonType.False) return utf8("field \"approval.use_annotations\": expected true or false, got ") + describe(doc, value);
+      if (t != JsonType.True && t != JsonType.False) return notABoolean(doc, value, utf8("approval.use_annotations"));
       approval.useAnnotations = t == JsonType.True;
     } else if (doc.stringEquals(key, "approval_url")) {
       const url = doc.getString(value);
@@ -364,7 +379,7 @@ function readApproval(doc: JsonDocument, node: i32, approval: ApprovalConfig): s
 }
 
 function readWebhook(doc: JsonDocument, node: i32, webhook: WebhookConfig): string {
-  if (doc.type(node) != JsonType.Object) return utf8("field \"approval.webhook\": expected an object with ") + webhookFields() + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return notAnObject(doc, node, utf8("approval.webhook"), webhookFields());
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     if (doc.stringEquals(key, "timeout_ms")) {
@@ -392,7 +407,7 @@ function readWebhook(doc: JsonDocument, node: i32, webhook: WebhookConfig): stri
 }
 
 function readAudit(doc: JsonDocument, node: i32, config: GuardConfig): string {
-  if (doc.type(node) != JsonType.Object) return utf8("field \"audit\": expected an object with ") + auditFields() + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return notAnObject(doc, node, utf8("audit"), auditFields());
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     if (!doc.stringEquals(key, "log_level")) return unknownField(doc, key, "audit.", auditFields());
@@ -486,7 +501,7 @@ export function parseConfig(ptr: usize, len: i32): ConfigResult {
       message = readPins(doc, value, config.toolPins);
     } else if (doc.stringEquals(key, "hold_request_headers")) {
       const t = doc.type(value);
-      if (t != JsonType.True && t != JsonType.False) message = utf8("field \"hold_request_headers\": expected true or false, got ") + describe(doc, value);
+      if (t != JsonType.True && t != JsonType.False) message = notABoolean(doc, value, utf8("hold_request_headers"));
       else config.holdRequestHeaders = t == JsonType.True;
     } else if (doc.stringEquals(key, "resources")) {
       message = readResources(doc, value, config.resourcePrefixes);
