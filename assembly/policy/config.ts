@@ -89,29 +89,33 @@ function typeName(doc: JsonDocument, node: i32): string {
   return "nothing";
 }
 
+function fieldError(field: string, message: string): string {
+  return utf8("field \"") + field + "\": " + message;
+}
+
 // The error for a field that must be an object: names the fields it accepts and what was found instead.
 function notAnObject(doc: JsonDocument, node: i32, field: string, fields: string): string {
-  return utf8("field \"") + field + utf8("\": expected an object with ") + fields + ", got " + typeName(doc, node);
+  return fieldError(field, utf8("expected an object with ") + fields + ", got " + typeName(doc, node));
 }
 
 function notABoolean(doc: JsonDocument, node: i32, field: string): string {
-  return utf8("field \"") + field + utf8("\": expected true or false, got ") + describe(doc, node);
+  return fieldError(field, utf8("expected true or false, got ") + describe(doc, node));
 }
 
 // Reads an array of non-empty strings into `list`; returns "" or an error message.
 function readNameArray(doc: JsonDocument, node: i32, field: string, list: NameList): string {
   if (doc.type(node) != JsonType.Array) {
-    return utf8("field \"") + field + utf8("\": expected an array of names, e.g. [\"search_code\", \"get_*\"], got ") + typeName(doc, node);
+    return fieldError(field, utf8("expected an array of names, e.g. [\"search_code\", \"get_*\"], got ") + typeName(doc, node));
   }
   list.reserve(doc.length(node));
   let index = 0;
   for (let item = doc.firstChild(node); item >= 0; item = doc.nextSibling(item)) {
     if (doc.type(item) != JsonType.String) {
-      return utf8("field \"") + field + "[" + index.toString() + utf8("]\": expected a string, got ") + typeName(doc, item);
+      return fieldError(field + "[" + index.toString() + "]", utf8("expected a string, got ") + typeName(doc, item));
     }
     const n = doc.contentLength(item);
     if (n == 0) {
-      return utf8("field \"") + field + "[" + index.toString() + utf8("]\": expected a non-empty name, got \"\"");
+      return fieldError(field + "[" + index.toString() + "]", utf8("expected a non-empty name, got \"\""));
     }
     // An unescaped name goes in as its bytes (no string per name: VM start with 10,000 names); an escaped one
     // is decoded first (its text is not its bytes).
@@ -130,7 +134,7 @@ function readInteger(doc: JsonDocument, node: i32, field: string, min: i32, max:
   const integer = doc.isInteger(node);
   const value = integer ? doc.getNumber(node) : 0;
   if (!integer || value < <f64>min || value > <f64>max) {
-    return utf8("field \"") + field + utf8("\": expected an integer from ") + min.toString() + " to " + max.toString() + ", got " + (integer ? (<i64>value).toString() : typeName(doc, node));
+    return fieldError(field, utf8("expected an integer from ") + min.toString() + " to " + max.toString() + ", got " + (integer ? (<i64>value).toString() : typeName(doc, node)));
   }
   out[0] = <i32>value;
   return "";
@@ -184,10 +188,10 @@ function readResources(doc: JsonDocument, node: i32, prefixes: UriPrefixes): str
     for (let item = doc.firstChild(value); item >= 0; item = doc.nextSibling(item)) {
       const field = utf8("resources.allowed_prefixes[") + index.toString() + "]";
       const prefix = doc.getString(item);
-      if (prefix === null || prefix.length == 0) return utf8("field \"") + field + utf8("\": expected a non-empty URI prefix, got ") + describe(doc, item);
+      if (prefix === null || prefix.length == 0) return fieldError(field, utf8("expected a non-empty URI prefix, got ") + describe(doc, item));
       // Prefixes are compared with normalised URIs, so they are normalised (and checked) the same way.
       const verdict = checkResourceUri(prefix);
-      if (!verdict.ok) return utf8("field \"") + field + "\": " + jsonQuote(prefix) + utf8(" contains ") + verdict.reason;
+      if (!verdict.ok) return fieldError(field, jsonQuote(prefix) + utf8(" contains ") + verdict.reason);
       prefixes.prefixes.push(verdict.normalised);
       index++;
     }
@@ -222,15 +226,15 @@ function readIdentity(doc: JsonDocument, node: i32, identity: IdentityConfig): s
       identity.sources = sources;
     } else if (doc.stringEquals(key, "jwt_claim") || doc.stringEquals(key, "jwt_metadata_key")) {
       const text = doc.getString(value);
-      const field = doc.stringEquals(key, "jwt_claim") ? utf8("jwt_claim") : utf8("jwt_metadata_key");
-      if (text === null || text.length == 0) return utf8("field \"identity.") + field + utf8("\": expected a non-empty string such as \"") + (field == utf8("jwt_claim") ? "sub" : "payload") + utf8("\", got ") + describe(doc, value);
-      if (field == utf8("jwt_claim")) identity.jwtClaim = text;
+      const claim = doc.stringEquals(key, "jwt_claim");
+      if (text === null || text.length == 0) return fieldError(utf8("identity.") + (claim ? utf8("jwt_claim") : utf8("jwt_metadata_key")), utf8("expected a non-empty string such as \"") + (claim ? "sub" : "payload") + utf8("\", got ") + describe(doc, value));
+      if (claim) identity.jwtClaim = text;
       else identity.jwtMetadataKey = text;
     } else if (doc.stringEquals(key, "user_header") || doc.stringEquals(key, "peer_header")) {
       const text = doc.getString(value);
-      const field = doc.stringEquals(key, "user_header") ? utf8("user_header") : utf8("peer_header");
-      if (text === null || !isHeaderName(text)) return utf8("field \"identity.") + field + utf8("\": expected a lower-case header name such as \"x-user-identity\", got ") + describe(doc, value);
-      if (field == utf8("user_header")) identity.userHeader = text;
+      const user = doc.stringEquals(key, "user_header");
+      if (text === null || !isHeaderName(text)) return fieldError(utf8("identity.") + (user ? utf8("user_header") : utf8("peer_header")), utf8("expected a lower-case header name such as \"x-user-identity\", got ") + describe(doc, value));
+      if (user) identity.userHeader = text;
       else identity.peerHeader = text;
     } else if (doc.stringEquals(key, "require")) {
       const t = doc.type(value);
@@ -258,8 +262,8 @@ function readRules(doc: JsonDocument, node: i32, config: GuardConfig): string {
     const at = "rules[" + index.toString() + "]";
     if (doc.type(item) != JsonType.Object) return notAnObject(doc, item, at, ruleFields());
     const name = doc.getString(doc.get(item, "name"));
-    if (name === null || name.length == 0) return utf8("field \"") + at + utf8(".name\": expected a non-empty name (it is written into audit records)");
-    if (names.has(name) || name == "default") return utf8("field \"") + at + utf8(".name\": ") + jsonQuote(name) + utf8(" is used twice (\"default\" names the workload's own policy)");
+    if (name === null || name.length == 0) return fieldError(at + ".name", utf8("expected a non-empty name (it is written into audit records)"));
+    if (names.has(name) || name == "default") return fieldError(at + ".name", jsonQuote(name) + utf8(" is used twice (\"default\" names the workload's own policy)"));
     names.add(name);
     const defaults = config.defaults;
     const rule = new AccessRule(new AccessPolicy(name, defaults.tools, defaults.prompts, defaults.resourcePrefixes));
@@ -289,7 +293,7 @@ function readRules(doc: JsonDocument, node: i32, config: GuardConfig): string {
       }
       if (error.length > 0) return error;
     }
-    if (!hasMatch) return utf8("field \"") + at + utf8(".match\": required (a rule without conditions would match everyone; use the top-level fields for that)");
+    if (!hasMatch) return fieldError(at + ".match", utf8("required (a rule without conditions would match everyone; use the top-level fields for that)"));
     config.rules.push(rule);
     index++;
   }
@@ -297,7 +301,7 @@ function readRules(doc: JsonDocument, node: i32, config: GuardConfig): string {
 }
 
 function readRuleMatch(doc: JsonDocument, node: i32, at: string, rule: AccessRule): string {
-  if (doc.type(node) != JsonType.Object || doc.length(node) == 0) return utf8("field \"") + at + utf8("\": expected an object with at least one of ") + matchFields() + ", got " + describe(doc, node);
+  if (doc.type(node) != JsonType.Object || doc.length(node) == 0) return fieldError(at, utf8("expected an object with at least one of ") + matchFields() + ", got " + describe(doc, node));
   const match = rule.match;
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
@@ -311,7 +315,7 @@ function readRuleMatch(doc: JsonDocument, node: i32, at: string, rule: AccessRul
       error = readNameArray(doc, value, at + ".users", list);
       match.users = list;
     } else if (doc.stringEquals(key, "claims")) {
-      if (doc.type(value) != JsonType.Object || doc.length(value) == 0) return utf8("field \"") + at + utf8(".claims\": expected an object of claim name to accepted values, e.g. {\"groups\": [\"network-engineers\"]}, got ") + describe(doc, value);
+      if (doc.type(value) != JsonType.Object || doc.length(value) == 0) return fieldError(at + ".claims", utf8("expected an object of claim name to accepted values, e.g. {\"groups\": [\"network-engineers\"]}, got ") + describe(doc, value));
       for (let claim = doc.firstChild(value); claim >= 0; claim = doc.nextSibling(claim)) {
         const claimName = doc.getString(claim);
         const values = new NameList();

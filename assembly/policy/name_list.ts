@@ -108,19 +108,16 @@ export class NameList {
   exactName(index: i32): string {
     if (index < 0 || index >= this.count) return "";
     const hit = this.hitSlot;
-    if (hit != 0 && load<i32>(hit + S_ENTRY) == index + 1) {
-      const known = load<u32>(hit + S_STRING);
-      if (known != 0) return changetype<string>(<usize>known);
+    const inHit = hit != 0 && load<i32>(hit + S_ENTRY) == index + 1;
+    if (inHit && load<u32>(hit + S_STRING) != 0) return changetype<string>(<usize>load<u32>(hit + S_STRING));
+    let name = this.strings[index];
+    if (name === null) {
+      const at = this.entries.ptr + (<usize>index << 3);
+      name = String.UTF8.decodeUnsafe(this.bytes.ptr + <usize>load<i32>(at), <usize>load<i32>(at + 4));
+      this.strings[index] = name;
     }
-    const cached = this.strings[index];
-    if (cached !== null) return cached;
-    const at = this.entries.ptr + (<usize>index << 3);
-    const p = this.bytes.ptr + <usize>load<i32>(at);
-    const n = load<i32>(at + 4);
-    const name = String.UTF8.decodeUnsafe(p, <usize>n);
-    this.strings[index] = name;
-    const sp = this.find(p, n, hashBytes(p, n));
-    if (sp != 0) store<u32>(sp + S_STRING, <u32>changetype<usize>(name));
+    // Looked up by its bytes: the next hit on this slot finds the string there.
+    if (inHit) store<u32>(hit + S_STRING, <u32>changetype<usize>(name));
     return name;
   }
 
