@@ -10,7 +10,7 @@ import { isDigest } from "./pins";
 import { IdentityConfig, IdentitySource } from "./identity_config";
 import { ApprovalConfig, ApprovalMode, WebhookConfig } from "./approval_config";
 import { AccessPolicy, AccessRule } from "./access";
-import { utf8 } from "../abi/text";
+import { lines, utf8 } from "../abi/text";
 
 export enum Mode { Enforce = 0, Audit = 1 }
 
@@ -79,18 +79,22 @@ function fail(result: ConfigResult, message: string): ConfigResult {
 }
 
 function typeName(doc: JsonDocument, node: i32): string {
-  const t = doc.type(node);
-  if (t == JsonType.Null) return "null";
-  if (t == JsonType.True || t == JsonType.False) return utf8("a boolean");
-  if (t == JsonType.Number) return utf8("a number");
-  if (t == JsonType.String) return utf8("a string");
-  if (t == JsonType.Array) return utf8("an array");
-  if (t == JsonType.Object) return utf8("an object");
-  return "nothing";
+  const t = <i32>doc.type(node);
+  // One name per JsonType from Null (0) to Object (6).
+  return t >= 0 && t <= 6 ? lines(utf8("null\na boolean\na boolean\na number\na string\nan array\nan object"))[t] : "nothing";
 }
 
 function fieldError(field: string, message: string): string {
   return utf8("field \"") + field + "\": " + message;
+}
+
+// The index of the node's string among `choices` (one per line, in the order of the enum they stand for), or -1.
+function choiceOf(doc: JsonDocument, node: i32, choices: string): i32 {
+  const words = lines(choices);
+  for (let i = 0; i < words.length; i++) {
+    if (doc.stringEquals(node, words[i])) return i;
+  }
+  return -1;
 }
 
 // The error for a field that must be an object: names the fields it accepts and what was found instead.
@@ -219,8 +223,8 @@ function readIdentity(doc: JsonDocument, node: i32, identity: IdentityConfig): s
       if (doc.type(value) != JsonType.Array || doc.length(value) == 0) return utf8("field \"identity.sources\": expected a non-empty array of \"jwt\" and \"peer\", got ") + describe(doc, value);
       const sources = new Array<IdentitySource>();
       for (let item = doc.firstChild(value); item >= 0; item = doc.nextSibling(item)) {
-        if (doc.stringEquals(item, "jwt")) sources.push(IdentitySource.Jwt);
-        else if (doc.stringEquals(item, "peer")) sources.push(IdentitySource.Peer);
+        const source = choiceOf(doc, item, utf8("jwt\npeer")); // IdentitySource's order
+        if (source >= 0) sources.push(<IdentitySource>source);
         else return utf8("field \"identity.sources\": expected \"jwt\" or \"peer\", got ") + describe(doc, item);
       }
       identity.sources = sources;
@@ -340,12 +344,9 @@ function readApproval(doc: JsonDocument, node: i32, approval: ApprovalConfig): s
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     if (doc.stringEquals(key, "mode")) {
-      if (doc.stringEquals(value, "off")) approval.mode = ApprovalMode.Off;
-      else if (doc.stringEquals(value, "flag")) approval.mode = ApprovalMode.Flag;
-      else if (doc.stringEquals(value, "deny")) approval.mode = ApprovalMode.Deny;
-      else if (doc.stringEquals(value, "token")) approval.mode = ApprovalMode.Token;
-      else if (doc.stringEquals(value, "webhook")) approval.mode = ApprovalMode.Webhook;
-      else return utf8("field \"approval.mode\": expected \"off\", \"flag\", \"deny\", \"token\" or \"webhook\", got ") + describe(doc, value);
+      const mode = choiceOf(doc, value, utf8("off\nflag\ndeny\ntoken\nwebhook")); // ApprovalMode's order
+      if (mode < 0) return utf8("field \"approval.mode\": expected \"off\", \"flag\", \"deny\", \"token\" or \"webhook\", got ") + describe(doc, value);
+      approval.mode = <ApprovalMode>mode;
     } else if (doc.stringEquals(key, "webhook")) {
       const error = readWebhook(doc, value, approval.webhook);
       if (error.length > 0) return error;
@@ -415,9 +416,8 @@ function readAudit(doc: JsonDocument, node: i32, config: GuardConfig): string {
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     if (!doc.stringEquals(key, "log_level")) return unknownField(doc, key, "audit.", auditFields());
-    if (doc.stringEquals(value, "info")) config.auditLogLevel = 2;
-    else if (doc.stringEquals(value, "warn")) config.auditLogLevel = 3;
-    else if (doc.stringEquals(value, "error")) config.auditLogLevel = 4;
+    const level = choiceOf(doc, value, utf8("info\nwarn\nerror")); // proxy_log levels 2, 3, 4
+    if (level >= 0) config.auditLogLevel = level + 2;
     else return utf8("field \"audit.log_level\": expected \"info\", \"warn\" or \"error\", got ") + describe(doc, value);
   }
   return "";
@@ -470,8 +470,8 @@ export function parseConfig(ptr: usize, len: i32): ConfigResult {
     const value = doc.keyValue(key);
     let message = "";
     if (doc.stringEquals(key, "mode")) {
-      if (doc.stringEquals(value, "enforce")) config.mode = Mode.Enforce;
-      else if (doc.stringEquals(value, "audit")) config.mode = Mode.Audit;
+      const mode = choiceOf(doc, value, utf8("enforce\naudit")); // Mode's order
+      if (mode >= 0) config.mode = <Mode>mode;
       else message = utf8("field \"mode\": expected \"enforce\" or \"audit\", got ") + describe(doc, value);
     } else if (doc.stringEquals(key, "tool_allowlist")) {
       message = readNameArray(doc, value, utf8("tool_allowlist"), config.tools);

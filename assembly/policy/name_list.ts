@@ -62,8 +62,6 @@ export class NameList {
     let size = this.mask + 1;
     while (size * 3 < needed * 4 && size < MAX_SLOTS) size <<= 1;
     if (size > this.mask + 1) this.resize(size);
-    // The per-entry table too; the names' bytes grow as they come.
-    this.entries.ensure(needed << 3, this.count << 3);
   }
 
   /** How many distinct exact names the list holds; they are exactName(0) … exactName(exactCount - 1). */
@@ -97,7 +95,7 @@ export class NameList {
    * `matches`. A name added twice is one entry, the first.
    */
   exactIndex(p: usize, n: i32): i32 {
-    if (n < 0) return -1;
+    // A negative `n` reads nothing and finds nothing: no entry has that length.
     const sp = this.find(p, n, hashBytes(p, n));
     if (sp == 0) return -1;
     this.hitSlot = sp;
