@@ -81,9 +81,8 @@ function toolCallCounter(labels: Array<string>): LabelledCounter {
 }
 
 function addExactNames(list: NameList, set: Set<string>, names: Array<string>): void {
-  const exact = list.exactNames();
-  for (let i = 0; i < exact.length && names.length < MAX_TOOL_LABELS; i++) {
-    const name = exact[i];
+  for (let i = 0; i < list.exactCount && names.length < MAX_TOOL_LABELS; i++) {
+    const name = list.exactName(i);
     if (set.has(name)) continue;
     set.add(name);
     names.push(name);

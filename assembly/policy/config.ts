@@ -10,7 +10,7 @@ import { isDigest } from "./pins";
 import { IdentityConfig, IdentitySource } from "./identity_config";
 import { ApprovalConfig, ApprovalMode, WebhookConfig } from "./approval_config";
 import { AccessPolicy, AccessRule } from "./access";
-import { utf8 } from "../abi/text";
+import { lines, utf8 } from "../abi/text";
 
 export enum Mode { Enforce = 0, Audit = 1 }
 
@@ -79,50 +79,73 @@ function fail(result: ConfigResult, message: string): ConfigResult {
 }
 
 function typeName(doc: JsonDocument, node: i32): string {
-  const t = doc.type(node);
-  if (t == JsonType.Null) return "null";
-  if (t == JsonType.True || t == JsonType.False) return utf8("a boolean");
-  if (t == JsonType.Number) return utf8("a number");
-  if (t == JsonType.String) return utf8("a string");
-  if (t == JsonType.Array) return utf8("an array");
-  if (t == JsonType.Object) return utf8("an object");
-  return "nothing";
+  const t = <i32>doc.type(node);
+  // One name per JsonType from Null (0) to Object (6).
+  return t >= 0 && t <= 6 ? lines(utf8("null\na boolean\na boolean\na number\na string\nan array\nan object"))[t] : "nothing";
+}
+
+function fieldError(field: string, message: string): string {
+  return utf8("field \"") + field + "\": " + message;
+}
+
+// The index of the node's string among `choices` (one per line, in the order of the enum they stand for), or -1.
+function choiceOf(doc: JsonDocument, node: i32, choices: string): i32 {
+  const words = lines(choices);
+  for (let i = 0; i < words.length; i++) {
+    if (doc.stringEquals(node, words[i])) return i;
+  }
+  return -1;
+}
+
+// The error for a field that must be an object: names the fields it accepts and what was found instead.
+function notAnObject(doc: JsonDocument, node: i32, field: string, fields: string): string {
+  return fieldError(field, utf8("expected an object with ") + fields + ", got " + typeName(doc, node));
+}
+
+function notABoolean(doc: JsonDocument, node: i32, field: string): string {
+  return fieldError(field, utf8("expected true or false, got ") + describe(doc, node));
 }
 
 // Reads an array of non-empty strings into `list`; returns "" or an error message.
 function readNameArray(doc: JsonDocument, node: i32, field: string, list: NameList): string {
   if (doc.type(node) != JsonType.Array) {
-    return utf8("field \"") + field + utf8("\": expected an array of names, e.g. [\"search_code\", \"get_*\"], got ") + typeName(doc, node);
+    return fieldError(field, utf8("expected an array of names, e.g. [\"search_code\", \"get_*\"], got ") + typeName(doc, node));
   }
+  list.reserve(doc.length(node));
   let index = 0;
   for (let item = doc.firstChild(node); item >= 0; item = doc.nextSibling(item)) {
-    const name = doc.getString(item);
-    if (name === null) {
-      return utf8("field \"") + field + "[" + index.toString() + utf8("]\": expected a string, got ") + typeName(doc, item);
+    if (doc.type(item) != JsonType.String) {
+      return fieldError(field + "[" + index.toString() + "]", utf8("expected a string, got ") + typeName(doc, item));
     }
-    if (name.length == 0) {
-      return utf8("field \"") + field + "[" + index.toString() + utf8("]\": expected a non-empty name, got \"\"");
+    const n = doc.contentLength(item);
+    if (n == 0) {
+      return fieldError(field + "[" + index.toString() + "]", utf8("expected a non-empty name, got \"\""));
     }
-    list.add(name);
+    // An unescaped name goes in as its bytes (no string per name: VM start with 10,000 names); an escaped one
+    // is decoded first (its text is not its bytes).
+    if (!doc.hasEscapes(item)) {
+      list.addUtf8(doc.contentAddress(item), n);
+    } else {
+      const name = doc.getString(item);
+      if (name !== null) list.add(name);
+    }
     index++;
   }
   return "";
 }
 
 function readInteger(doc: JsonDocument, node: i32, field: string, min: i32, max: i32, out: StaticArray<i32>): string {
-  if (!doc.isInteger(node)) {
-    return utf8("field \"") + field + utf8("\": expected an integer from ") + min.toString() + " to " + max.toString() + ", got " + typeName(doc, node);
-  }
-  const value = doc.getNumber(node);
-  if (value < <f64>min || value > <f64>max) {
-    return utf8("field \"") + field + utf8("\": expected an integer from ") + min.toString() + " to " + max.toString() + ", got " + (<i64>value).toString();
+  const integer = doc.isInteger(node);
+  const value = integer ? doc.getNumber(node) : 0;
+  if (!integer || value < <f64>min || value > <f64>max) {
+    return fieldError(field, utf8("expected an integer from ") + min.toString() + " to " + max.toString() + ", got " + (integer ? (<i64>value).toString() : typeName(doc, node)));
   }
   out[0] = <i32>value;
   return "";
 }
 
 function readLimits(doc: JsonDocument, node: i32, limits: Limits): string {
-  if (doc.type(node) != JsonType.Object) return utf8("field \"limits\": expected an object with ") + limitFields() + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return notAnObject(doc, node, utf8("limits"), limitFields());
   const out = new StaticArray<i32>(1);
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
@@ -145,7 +168,7 @@ function readLimits(doc: JsonDocument, node: i32, limits: Limits): string {
 }
 
 function readMethods(doc: JsonDocument, node: i32, field: string, methods: MethodPolicy): string {
-  if (doc.type(node) != JsonType.Object) return utf8("field \"") + field + utf8("\": expected an object with ") + methodFields() + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return notAnObject(doc, node, field, methodFields());
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     let error = "";
@@ -158,7 +181,7 @@ function readMethods(doc: JsonDocument, node: i32, field: string, methods: Metho
 }
 
 function readResources(doc: JsonDocument, node: i32, prefixes: UriPrefixes): string {
-  if (doc.type(node) != JsonType.Object) return utf8("field \"resources\": expected an object with ") + resourceFields() + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return notAnObject(doc, node, utf8("resources"), resourceFields());
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     if (!doc.stringEquals(key, "allowed_prefixes")) return unknownField(doc, key, utf8("resources."), resourceFields());
@@ -169,10 +192,10 @@ function readResources(doc: JsonDocument, node: i32, prefixes: UriPrefixes): str
     for (let item = doc.firstChild(value); item >= 0; item = doc.nextSibling(item)) {
       const field = utf8("resources.allowed_prefixes[") + index.toString() + "]";
       const prefix = doc.getString(item);
-      if (prefix === null || prefix.length == 0) return utf8("field \"") + field + utf8("\": expected a non-empty URI prefix, got ") + describe(doc, item);
+      if (prefix === null || prefix.length == 0) return fieldError(field, utf8("expected a non-empty URI prefix, got ") + describe(doc, item));
       // Prefixes are compared with normalised URIs, so they are normalised (and checked) the same way.
       const verdict = checkResourceUri(prefix);
-      if (!verdict.ok) return utf8("field \"") + field + "\": " + jsonQuote(prefix) + utf8(" contains ") + verdict.reason;
+      if (!verdict.ok) return fieldError(field, jsonQuote(prefix) + utf8(" contains ") + verdict.reason);
       prefixes.prefixes.push(verdict.normalised);
       index++;
     }
@@ -193,33 +216,33 @@ function isHeaderName(name: string): bool {
 }
 
 function readIdentity(doc: JsonDocument, node: i32, identity: IdentityConfig): string {
-  if (doc.type(node) != JsonType.Object) return utf8("field \"identity\": expected an object with ") + identityFields() + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return notAnObject(doc, node, utf8("identity"), identityFields());
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     if (doc.stringEquals(key, "sources")) {
       if (doc.type(value) != JsonType.Array || doc.length(value) == 0) return utf8("field \"identity.sources\": expected a non-empty array of \"jwt\" and \"peer\", got ") + describe(doc, value);
       const sources = new Array<IdentitySource>();
       for (let item = doc.firstChild(value); item >= 0; item = doc.nextSibling(item)) {
-        if (doc.stringEquals(item, "jwt")) sources.push(IdentitySource.Jwt);
-        else if (doc.stringEquals(item, "peer")) sources.push(IdentitySource.Peer);
+        const source = choiceOf(doc, item, utf8("jwt\npeer")); // IdentitySource's order
+        if (source >= 0) sources.push(<IdentitySource>source);
         else return utf8("field \"identity.sources\": expected \"jwt\" or \"peer\", got ") + describe(doc, item);
       }
       identity.sources = sources;
     } else if (doc.stringEquals(key, "jwt_claim") || doc.stringEquals(key, "jwt_metadata_key")) {
       const text = doc.getString(value);
-      const field = doc.stringEquals(key, "jwt_claim") ? utf8("jwt_claim") : utf8("jwt_metadata_key");
-      if (text === null || text.length == 0) return utf8("field \"identity.") + field + utf8("\": expected a non-empty string such as \"") + (field == utf8("jwt_claim") ? "sub" : "payload") + utf8("\", got ") + describe(doc, value);
-      if (field == utf8("jwt_claim")) identity.jwtClaim = text;
+      const claim = doc.stringEquals(key, "jwt_claim");
+      if (text === null || text.length == 0) return fieldError(utf8("identity.") + (claim ? utf8("jwt_claim") : utf8("jwt_metadata_key")), utf8("expected a non-empty string such as \"") + (claim ? "sub" : "payload") + utf8("\", got ") + describe(doc, value));
+      if (claim) identity.jwtClaim = text;
       else identity.jwtMetadataKey = text;
     } else if (doc.stringEquals(key, "user_header") || doc.stringEquals(key, "peer_header")) {
       const text = doc.getString(value);
-      const field = doc.stringEquals(key, "user_header") ? utf8("user_header") : utf8("peer_header");
-      if (text === null || !isHeaderName(text)) return utf8("field \"identity.") + field + utf8("\": expected a lower-case header name such as \"x-user-identity\", got ") + describe(doc, value);
-      if (field == utf8("user_header")) identity.userHeader = text;
+      const user = doc.stringEquals(key, "user_header");
+      if (text === null || !isHeaderName(text)) return fieldError(utf8("identity.") + (user ? utf8("user_header") : utf8("peer_header")), utf8("expected a lower-case header name such as \"x-user-identity\", got ") + describe(doc, value));
+      if (user) identity.userHeader = text;
       else identity.peerHeader = text;
     } else if (doc.stringEquals(key, "require")) {
       const t = doc.type(value);
-      if (t != JsonType.True && t != JsonType.False) return utf8("field \"identity.require\": expected true or false, got ") + describe(doc, value);
+      if (t != JsonType.True && t != JsonType.False) return notABoolean(doc, value, utf8("identity.require"));
       identity.require = t == JsonType.True;
     } else if (doc.stringEquals(key, "missing_status")) {
       const out = new StaticArray<i32>(1);
@@ -241,10 +264,10 @@ function readRules(doc: JsonDocument, node: i32, config: GuardConfig): string {
   let index = 0;
   for (let item = doc.firstChild(node); item >= 0; item = doc.nextSibling(item)) {
     const at = "rules[" + index.toString() + "]";
-    if (doc.type(item) != JsonType.Object) return utf8("field \"") + at + utf8("\": expected an object with ") + ruleFields() + ", got " + typeName(doc, item);
+    if (doc.type(item) != JsonType.Object) return notAnObject(doc, item, at, ruleFields());
     const name = doc.getString(doc.get(item, "name"));
-    if (name === null || name.length == 0) return utf8("field \"") + at + utf8(".name\": expected a non-empty name (it is written into audit records)");
-    if (names.has(name) || name == "default") return utf8("field \"") + at + utf8(".name\": ") + jsonQuote(name) + utf8(" is used twice (\"default\" names the workload's own policy)");
+    if (name === null || name.length == 0) return fieldError(at + ".name", utf8("expected a non-empty name (it is written into audit records)"));
+    if (names.has(name) || name == "default") return fieldError(at + ".name", jsonQuote(name) + utf8(" is used twice (\"default\" names the workload's own policy)"));
     names.add(name);
     const defaults = config.defaults;
     const rule = new AccessRule(new AccessPolicy(name, defaults.tools, defaults.prompts, defaults.resourcePrefixes));
@@ -274,7 +297,7 @@ function readRules(doc: JsonDocument, node: i32, config: GuardConfig): string {
       }
       if (error.length > 0) return error;
     }
-    if (!hasMatch) return utf8("field \"") + at + utf8(".match\": required (a rule without conditions would match everyone; use the top-level fields for that)");
+    if (!hasMatch) return fieldError(at + ".match", utf8("required (a rule without conditions would match everyone; use the top-level fields for that)"));
     config.rules.push(rule);
     index++;
   }
@@ -282,7 +305,7 @@ function readRules(doc: JsonDocument, node: i32, config: GuardConfig): string {
 }
 
 function readRuleMatch(doc: JsonDocument, node: i32, at: string, rule: AccessRule): string {
-  if (doc.type(node) != JsonType.Object || doc.length(node) == 0) return utf8("field \"") + at + utf8("\": expected an object with at least one of ") + matchFields() + ", got " + describe(doc, node);
+  if (doc.type(node) != JsonType.Object || doc.length(node) == 0) return fieldError(at, utf8("expected an object with at least one of ") + matchFields() + ", got " + describe(doc, node));
   const match = rule.match;
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
@@ -296,7 +319,7 @@ function readRuleMatch(doc: JsonDocument, node: i32, at: string, rule: AccessRul
       error = readNameArray(doc, value, at + ".users", list);
       match.users = list;
     } else if (doc.stringEquals(key, "claims")) {
-      if (doc.type(value) != JsonType.Object || doc.length(value) == 0) return utf8("field \"") + at + utf8(".claims\": expected an object of claim name to accepted values, e.g. {\"groups\": [\"network-engineers\"]}, got ") + describe(doc, value);
+      if (doc.type(value) != JsonType.Object || doc.length(value) == 0) return fieldError(at + ".claims", utf8("expected an object of claim name to accepted values, e.g. {\"groups\": [\"network-engineers\"]}, got ") + describe(doc, value));
       for (let claim = doc.firstChild(value); claim >= 0; claim = doc.nextSibling(claim)) {
         const claimName = doc.getString(claim);
         const values = new NameList();
@@ -317,16 +340,13 @@ function readRuleMatch(doc: JsonDocument, node: i32, at: string, rule: AccessRul
 }
 
 function readApproval(doc: JsonDocument, node: i32, approval: ApprovalConfig): string {
-  if (doc.type(node) != JsonType.Object) return utf8("field \"approval\": expected an object with ") + approvalFields() + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return notAnObject(doc, node, utf8("approval"), approvalFields());
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     if (doc.stringEquals(key, "mode")) {
-      if (doc.stringEquals(value, "off")) approval.mode = ApprovalMode.Off;
-      else if (doc.stringEquals(value, "flag")) approval.mode = ApprovalMode.Flag;
-      else if (doc.stringEquals(value, "deny")) approval.mode = ApprovalMode.Deny;
-      else if (doc.stringEquals(value, "token")) approval.mode = ApprovalMode.Token;
-      else if (doc.stringEquals(value, "webhook")) approval.mode = ApprovalMode.Webhook;
-      else return utf8("field \"approval.mode\": expected \"off\", \"flag\", \"deny\", \"token\" or \"webhook\", got ") + describe(doc, value);
+      const mode = choiceOf(doc, value, utf8("off\nflag\ndeny\ntoken\nwebhook")); // ApprovalMode's order
+      if (mode < 0) return utf8("field \"approval.mode\": expected \"off\", \"flag\", \"deny\", \"token\" or \"webhook\", got ") + describe(doc, value);
+      approval.mode = <ApprovalMode>mode;
     } else if (doc.stringEquals(key, "webhook")) {
       const error = readWebhook(doc, value, approval.webhook);
       if (error.length > 0) return error;
@@ -336,7 +356,7 @@ function readApproval(doc: JsonDocument, node: i32, approval: ApprovalConfig): s
       if (error.length > 0) return error;
     } else if (doc.stringEquals(key, "use_annotations")) {
       const t = doc.type(value);
-      if (t != JsonType.True && t != JsonType.False) return utf8("field \"approval.use_annotations\": expected true or false, got ") + describe(doc, value);
+      if (t != JsonType.True && t != JsonType.False) return notABoolean(doc, value, utf8("approval.use_annotations"));
       approval.useAnnotations = t == JsonType.True;
     } else if (doc.stringEquals(key, "approval_url")) {
       const url = doc.getString(value);
@@ -364,7 +384,7 @@ function readApproval(doc: JsonDocument, node: i32, approval: ApprovalConfig): s
 }
 
 function readWebhook(doc: JsonDocument, node: i32, webhook: WebhookConfig): string {
-  if (doc.type(node) != JsonType.Object) return utf8("field \"approval.webhook\": expected an object with ") + webhookFields() + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return notAnObject(doc, node, utf8("approval.webhook"), webhookFields());
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     if (doc.stringEquals(key, "timeout_ms")) {
@@ -392,13 +412,12 @@ function readWebhook(doc: JsonDocument, node: i32, webhook: WebhookConfig): stri
 }
 
 function readAudit(doc: JsonDocument, node: i32, config: GuardConfig): string {
-  if (doc.type(node) != JsonType.Object) return utf8("field \"audit\": expected an object with ") + auditFields() + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Object) return notAnObject(doc, node, utf8("audit"), auditFields());
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     if (!doc.stringEquals(key, "log_level")) return unknownField(doc, key, "audit.", auditFields());
-    if (doc.stringEquals(value, "info")) config.auditLogLevel = 2;
-    else if (doc.stringEquals(value, "warn")) config.auditLogLevel = 3;
-    else if (doc.stringEquals(value, "error")) config.auditLogLevel = 4;
+    const level = choiceOf(doc, value, utf8("info\nwarn\nerror")); // proxy_log levels 2, 3, 4
+    if (level >= 0) config.auditLogLevel = level + 2;
     else return utf8("field \"audit.log_level\": expected \"info\", \"warn\" or \"error\", got ") + describe(doc, value);
   }
   return "";
@@ -451,8 +470,8 @@ export function parseConfig(ptr: usize, len: i32): ConfigResult {
     const value = doc.keyValue(key);
     let message = "";
     if (doc.stringEquals(key, "mode")) {
-      if (doc.stringEquals(value, "enforce")) config.mode = Mode.Enforce;
-      else if (doc.stringEquals(value, "audit")) config.mode = Mode.Audit;
+      const mode = choiceOf(doc, value, utf8("enforce\naudit")); // Mode's order
+      if (mode >= 0) config.mode = <Mode>mode;
       else message = utf8("field \"mode\": expected \"enforce\" or \"audit\", got ") + describe(doc, value);
     } else if (doc.stringEquals(key, "tool_allowlist")) {
       message = readNameArray(doc, value, utf8("tool_allowlist"), config.tools);
@@ -486,7 +505,7 @@ export function parseConfig(ptr: usize, len: i32): ConfigResult {
       message = readPins(doc, value, config.toolPins);
     } else if (doc.stringEquals(key, "hold_request_headers")) {
       const t = doc.type(value);
-      if (t != JsonType.True && t != JsonType.False) message = utf8("field \"hold_request_headers\": expected true or false, got ") + describe(doc, value);
+      if (t != JsonType.True && t != JsonType.False) message = notABoolean(doc, value, utf8("hold_request_headers"));
       else config.holdRequestHeaders = t == JsonType.True;
     } else if (doc.stringEquals(key, "resources")) {
       message = readResources(doc, value, config.resourcePrefixes);

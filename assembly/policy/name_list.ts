@@ -1,45 +1,76 @@
-// A list of names (tools, methods) written as exact names or glob patterns. Exact names live in a hash set,
-// so looking one up costs the same whether the list holds ten names or ten thousand; only patterns are
-// scanned one by one.
+// A list of names (tools, methods) written as exact names or glob patterns. Exact names live in one hash table
+// keyed by their UTF-8 bytes, so looking one up costs the same whether the list holds ten names or ten thousand;
+// only patterns are scanned one by one.
 //
-// The request path can also look an exact name up by its UTF-8 bytes (`exactIndex`), straight from the request
-// body: no string is decoded and no string hash computed for an allowed call. That index is built on the first
-// byte lookup, not in `add`, so configuring a long list (VM start) does not pay for it.
+// The request path looks an exact name up by its bytes (`exactIndex`), straight from the request body: no string
+// is decoded and no string hash computed for an allowed call. `matches(string)` encodes the name into a scratch
+// buffer and asks the same table. The configuration adds names by their bytes too (`addUtf8`), so configuring a
+// long list allocates nothing per name: an entry's string is decoded the first time someone asks for it.
+//
+// Lookups touch as few cache lines as possible: a slot is 32 bytes (two per 64-byte line, the table aligned to
+// lines) holding the hash, the entry, the length, the decoded string once there is one, and names of up to 16
+// bytes inline. A lookup of a short name — present or absent — reads that line only (plus its neighbour when
+// probing runs on); the table is at most 3/4 full, so probe runs are short.
 import { globMatch, isGlob } from "./glob";
 import { hashBytes } from "../json/keys";
-import { equalsString, isAsciiString } from "../json/decode";
 import { ByteBuffer } from "../json/buffer";
 
 export class NameList {
-  private exact: Set<string> = new Set<string>();
   private patterns: Array<string> = new Array<string>();
-  // The exact names in the order they were added (a name added twice appears twice; the first one is found).
-  private names: Array<string> = new Array<string>();
-  // Byte index over `names`, built lazily (`add` drops it): open addressing, at most half full, in plain
-  // memory so that a lookup is loads and compares only. A slot is {hash, entry + 1 (0 = empty), the name's
-  // address, its length when it is ASCII (-1 otherwise)}; the strings stay alive through `names`.
-  private slots: ByteBuffer = new ByteBuffer(SLOT_SIZE);
-  private slotsPtr: usize = 0;
+  private count: i32 = 0;
+  // Every exact name's UTF-8 bytes back to back, and per entry (in the order added) {offset, length} there.
+  private bytes: ByteBuffer = new ByteBuffer();
+  private used: i32 = 0;
+  private entries: ByteBuffer = new ByteBuffer();
+  // Each entry's string once decoded (null before). This array keeps them alive; slots hold copies of the addresses.
+  private strings: Array<string | null> = new Array<string | null>();
+  // Open addressing with linear probing over SLOT_SIZE-byte slots at `base` (inside `table`, aligned to a line).
+  private table: ArrayBuffer = new ArrayBuffer(0);
+  private base: usize = 0;
   private mask: i32 = -1;
-  private indexed: bool = false;
+  // The slot of the last exactIndex hit: exactName reads the string from the line that lookup already loaded.
+  private hitSlot: usize = 0;
+
+  constructor() {
+    this.resize(MIN_SLOTS);
+  }
 
   add(entry: string): void {
     if (isGlob(entry)) {
       this.patterns.push(entry);
-    } else {
-      this.exact.add(entry);
-      this.names.push(entry);
-      this.indexed = false;
+      return;
     }
+    const n = utf8Scratch(entry);
+    if (n >= 0) this.insert(scratch.ptr, n, entry);
   }
 
-  // The exact (non-glob) names, in the order they were added.
-  exactNames(): Array<string> {
-    return this.exact.values();
+  /** Adds the name whose UTF-8 form is the `n` bytes at `p` (well-formed UTF-8, e.g. an unescaped JSON string). */
+  addUtf8(p: usize, n: i32): void {
+    for (let k = 0; k < n; k++) {
+      const c = load<u8>(p + <usize>k);
+      if (c == STAR || c == QUESTION) {
+        this.patterns.push(String.UTF8.decodeUnsafe(p, <usize>n));
+        return;
+      }
+    }
+    this.insert(p, n, null);
+  }
+
+  /** Makes room for `more` names without growing the table on the way (a configuration array's length). */
+  reserve(more: i32): void {
+    const needed = this.count + (more < MAX_SLOTS ? more : MAX_SLOTS);
+    let size = this.mask + 1;
+    while (size * 3 < needed * 4 && size < MAX_SLOTS) size <<= 1;
+    if (size > this.mask + 1) this.resize(size);
+  }
+
+  /** How many distinct exact names the list holds; they are exactName(0) … exactName(exactCount - 1). */
+  get exactCount(): i32 {
+    return this.count;
   }
 
   get size(): i32 {
-    return this.exact.size + this.patterns.length;
+    return this.count + this.patterns.length;
   }
 
   get hasPatterns(): bool {
@@ -47,7 +78,10 @@ export class NameList {
   }
 
   matches(name: string): bool {
-    if (this.exact.has(name)) return true;
+    if (this.count > 0) {
+      const n = utf8Scratch(name);
+      if (n >= 0 && this.find(scratch.ptr, n, hashBytes(scratch.ptr, n)) != 0) return true;
+    }
     const patterns = this.patterns;
     for (let i = 0; i < patterns.length; i++) {
       if (globMatch(patterns[i], name)) return true;
@@ -58,91 +92,138 @@ export class NameList {
   /**
    * Index of the exact name whose UTF-8 form is the `n` bytes at `p` (well-formed UTF-8, e.g. the content of a
    * JSON string without escapes), or -1. Patterns are not consulted: on -1 the caller decodes the name and asks
-   * `matches`.
+   * `matches`. A name added twice is one entry, the first.
    */
   exactIndex(p: usize, n: i32): i32 {
-    if (!this.indexed) this.buildIndex();
-    const mask = this.mask;
-    if (mask < 0 || n < 0) return -1;
-    const slots = this.slotsPtr;
-    const hash = hashBytes(p, n);
-    // At most half the slots are used, so an empty slot ends every probe sequence; the bound is a safeguard.
-    for (let probe = 0, slot = <i32>hash & mask; probe <= mask; probe++, slot = (slot + 1) & mask) {
-      const sp = slots + <usize>slot * SLOT_SIZE;
-      const entry = load<i32>(sp + S_ENTRY) - 1;
-      if (entry < 0) return -1;
-      if (load<u32>(sp + S_HASH) != hash) continue;
-      const name = load<u32>(sp + S_NAME);
-      const asciiLength = load<i32>(sp + S_ASCII_LENGTH);
-      if (asciiLength >= 0 ? asciiLength == n && asciiEquals(p, n, name) : equalsString(p, 0, n, changetype<string>(name), true, false)) {
-        return entry;
-      }
-    }
-    return -1;
+    // A negative `n` reads nothing and finds nothing: no entry has that length.
+    const sp = this.find(p, n, hashBytes(p, n));
+    if (sp == 0) return -1;
+    this.hitSlot = sp;
+    return load<i32>(sp + S_ENTRY) - 1;
   }
 
-  /** The exact name at `index` (from exactIndex); "" for an index that names none. */
+  /** The exact name at `index` (from exactIndex, or below exactCount); "" for an index that names none. */
   exactName(index: i32): string {
-    return index >= 0 && index < this.names.length ? this.names[index] : "";
+    if (index < 0 || index >= this.count) return "";
+    const hit = this.hitSlot;
+    const inHit = hit != 0 && load<i32>(hit + S_ENTRY) == index + 1;
+    if (inHit && load<u32>(hit + S_STRING) != 0) return changetype<string>(<usize>load<u32>(hit + S_STRING));
+    let name = this.strings[index];
+    if (name === null) {
+      const at = this.entries.ptr + (<usize>index << 3);
+      name = String.UTF8.decodeUnsafe(this.bytes.ptr + <usize>load<i32>(at), <usize>load<i32>(at + 4));
+      this.strings[index] = name;
+    }
+    // Looked up by its bytes: the next hit on this slot finds the string there.
+    if (inHit) store<u32>(hit + S_STRING, <u32>changetype<usize>(name));
+    return name;
   }
 
-  private buildIndex(): void {
-    const names = this.names;
-    const count = names.length;
-    let size = 16;
-    while (size < count * 2) size <<= 1;
-    const slots = new ByteBuffer(size * SLOT_SIZE);
-    const base = slots.ptr;
-    memory.fill(base, 0, <usize>size * SLOT_SIZE);
-    const mask = size - 1;
-    for (let i = 0; i < count; i++) {
-      const name = names[i];
-      const isAscii = isAsciiString(name);
-      const hash = isAscii ? hashAsciiUnits(name) : hashUtf8Of(name);
-      // The table is at most half full, so this finds an empty slot within `size` steps.
-      let slot = <i32>hash & mask;
-      for (let step = 0; step < size && load<i32>(base + <usize>slot * SLOT_SIZE + S_ENTRY) != 0; step++) slot = (slot + 1) & mask;
-      const sp = base + <usize>slot * SLOT_SIZE;
-      store<u32>(sp + S_HASH, hash);
-      store<i32>(sp + S_ENTRY, i + 1);
-      store<u32>(sp + S_NAME, <u32>changetype<usize>(name));
-      store<i32>(sp + S_ASCII_LENGTH, isAscii ? name.length : -1);
+  // The slot holding the name whose UTF-8 form is the `n` bytes at `p`, or 0.
+  private find(p: usize, n: i32, hash: u32): usize {
+    const sp = this.probe(p, n, hash);
+    return sp != 0 && load<i32>(sp + S_ENTRY) != 0 ? sp : 0;
+  }
+
+  // The slot holding that name, else the empty slot that ends its probe run (where it would go).
+  private probe(p: usize, n: i32, hash: u32): usize {
+    const mask = this.mask;
+    const base = this.base;
+    // At most 3/4 of the slots are used, so an empty slot ends every probe run; the bound is a safeguard.
+    for (let step = 0, slot = <i32>hash & mask; step <= mask; step++, slot = (slot + 1) & mask) {
+      const sp = base + (<usize>slot << SLOT_SHIFT);
+      if (load<i32>(sp + S_ENTRY) == 0) return sp;
+      if (load<u32>(sp + S_HASH) != hash || load<i32>(sp + S_LENGTH) != n) continue;
+      const stored = n <= INLINE_BYTES ? sp + S_BYTES : this.bytes.ptr + <usize>load<i32>(sp + S_BYTES);
+      if (bytesEqual(p, stored, n)) return sp;
     }
-    this.slots = slots;
-    this.slotsPtr = base;
-    this.mask = mask;
-    this.indexed = true;
+    return 0;
+  }
+
+  private insert(p: usize, n: i32, name: string | null): void {
+    const count = this.count;
+    if ((count + 1) * 4 > (this.mask + 1) * 3) {
+      if (this.mask + 1 >= MAX_SLOTS) return; // unreachable: a 16 MiB configuration holds far fewer names
+      this.resize((this.mask + 1) << 1);
+    }
+    const hash = hashBytes(p, n);
+    const sp = this.probe(p, n, hash);
+    if (sp == 0 || load<i32>(sp + S_ENTRY) != 0) return; // listed before: one entry, the first
+    const offset = this.used;
+    // Both stay far below ensure's 1 GiB limit: the names come from a configuration of at most 16 MiB.
+    if (!this.bytes.ensure(offset + n, offset) || !this.entries.ensure((count + 1) << 3, count << 3)) return;
+    memory.copy(this.bytes.ptr + <usize>offset, p, <usize>n);
+    const at = this.entries.ptr + (<usize>count << 3);
+    store<i32>(at, offset);
+    store<i32>(at + 4, n);
+    store<u32>(sp + S_HASH, hash);
+    store<i32>(sp + S_ENTRY, count + 1);
+    store<i32>(sp + S_LENGTH, n);
+    store<u32>(sp + S_STRING, name !== null ? <u32>changetype<usize>(name) : 0);
+    if (n <= INLINE_BYTES) memory.copy(sp + S_BYTES, p, <usize>n);
+    else store<i32>(sp + S_BYTES, offset);
+    this.strings.push(name);
+    this.used = offset + n;
+    this.count = count + 1;
+  }
+
+  // The first empty slot of `hash`'s probe run (the table is at most 3/4 full, so there is one).
+  private emptySlot(hash: u32): usize {
+    const mask = this.mask;
+    let slot = <i32>hash & mask;
+    for (let step = 0; step < mask && load<i32>(this.base + (<usize>slot << SLOT_SHIFT) + S_ENTRY) != 0; step++) slot = (slot + 1) & mask;
+    return this.base + (<usize>slot << SLOT_SHIFT);
+  }
+
+  private resize(size: i32): void {
+    const oldBase = this.base;
+    const oldSize = this.mask + 1;
+    // A new ArrayBuffer is zeroed: every slot starts empty. The extra line lets `base` start on a line boundary.
+    const table = new ArrayBuffer(size * <i32>SLOT_SIZE + LINE_BYTES);
+    this.table = table;
+    this.base = (changetype<usize>(table) + LINE_BYTES - 1) & ~(<usize>LINE_BYTES - 1);
+    this.mask = size - 1;
+    this.hitSlot = 0;
+    for (let slot = 0; slot < oldSize; slot++) {
+      const sp = oldBase + (<usize>slot << SLOT_SHIFT);
+      if (load<i32>(sp + S_ENTRY) != 0) memory.copy(this.emptySlot(load<u32>(sp + S_HASH)), sp, SLOT_SIZE);
+    }
   }
 }
 
-const SLOT_SIZE: i32 = 16;
-const S_HASH: usize = 0;
-const S_ENTRY: usize = 4;
-const S_NAME: usize = 8;
-const S_ASCII_LENGTH: usize = 12;
+const STAR: u8 = 42; // '*', as isGlob
+const QUESTION: u8 = 63; // '?'
 
-/** Whether the `n` bytes at `p` are the code units of the ASCII string at `name` (of length n). */
-function asciiEquals(p: usize, n: i32, name: usize): bool {
-  for (let k = 0; k < n; k++) {
-    if (<u32>load<u8>(p + <usize>k) != <u32>load<u16>(name + (<usize>k << 1))) return false;
+const MIN_SLOTS: i32 = 16;
+// 16 Mi slots (512 MiB): more than a configuration of at most 16 MiB can fill 3/4 of.
+const MAX_SLOTS: i32 = 1 << 24;
+const LINE_BYTES: i32 = 64;
+const SLOT_SHIFT: usize = 5;
+const SLOT_SIZE: usize = 32;
+const S_HASH: usize = 0; // hashBytes of the name's UTF-8 bytes
+const S_ENTRY: usize = 4; // entry + 1; 0 = empty
+const S_LENGTH: usize = 8; // UTF-8 byte length
+const S_STRING: usize = 12; // the entry's string once decoded, else 0
+const S_BYTES: usize = 16; // the bytes when they fit (INLINE_BYTES), else their offset in `bytes`
+const INLINE_BYTES: i32 = 16;
+
+function bytesEqual(a: usize, b: usize, n: i32): bool {
+  let k = 0;
+  for (; k + 8 <= n; k += 8) {
+    if (load<u64>(a + <usize>k) != load<u64>(b + <usize>k)) return false;
+  }
+  for (; k < n; k++) {
+    if (load<u8>(a + <usize>k) != load<u8>(b + <usize>k)) return false;
   }
   return true;
 }
 
-// hashBytes of an ASCII string's bytes, computed on its code units (no UTF-8 copy): narrowed to bytes, they are
-// the bytes. Uses a small scratch buffer for long names.
-const asciiScratch = new StaticArray<u8>(64);
+// A name's UTF-8 form (WTF-8 for lone surrogates, which no request's UTF-8 can spell) in `scratch`; returns its
+// length, or -1 for a name too long for any table to hold (scratch stops at 1 GiB).
+const scratch = new ByteBuffer(256);
 
-function hashAsciiUnits(name: string): u32 {
-  const n = name.length;
-  if (n > asciiScratch.length) return hashUtf8Of(name);
-  const sp = changetype<usize>(name);
-  const out = changetype<usize>(asciiScratch);
-  for (let k = 0; k < n; k++) store<u8>(out + <usize>k, <u8>load<u16>(sp + (<usize>k << 1)));
-  return hashBytes(out, n);
-}
-
-function hashUtf8Of(name: string): u32 {
-  const bytes = String.UTF8.encode(name);
-  return hashBytes(changetype<usize>(bytes), bytes.byteLength);
+function utf8Scratch(name: string): i32 {
+  const units = name.length;
+  if (!scratch.ensure(units * 3, 0)) return -1;
+  return <i32>String.UTF8.encodeUnsafe(changetype<usize>(name), units, scratch.ptr);
 }

@@ -57,7 +57,10 @@ export async function benchStartup(modules: BenchModules, repeats: number): Prom
 
 export interface AllowlistRow {
   entries: number;
-  /** One NameList.matches call (half the probes are in the list), ns of CPU. */
+  /**
+   * One allowlist lookup as a tools/call makes it (half the probes are in the list), ns of CPU: exactIndex on the
+   * name's UTF-8 bytes and, on a hit, exactName; on a miss, matches (see assembly/testing/name_list.ts).
+   */
   matchNanos: number;
   /** A whole 0.4 KB tools/call decision with an allowlist of this size, µs. */
   decision: Stats;
