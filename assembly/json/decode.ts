@@ -72,9 +72,11 @@ function readEscape(ptr: usize, i: i32, end: i32): i32 {
   return REPLACEMENT;
 }
 
-/** Next code point of the content [cursor, end), advancing `cursor`; -1 at the end. */
-// @ts-ignore: decorator
-@inline
+/**
+ * Next code point of the content [cursor, end), advancing `cursor`; -1 at the end. Not inlined: the three
+ * decoders below only come here for text with escapes or non-ASCII bytes (plain ASCII has its own loops), and
+ * one copy instead of one per loop keeps ~2 KB out of the module.
+ */
 function nextCodePoint(ptr: usize, end: i32): i32 {
   const i = cursor;
   if (i >= end) return -1;
