@@ -24,13 +24,13 @@ export function hexValue(c: u32): i32 {
 
 /** Value of the 4 hex digits at ptr+i (i+4 <= end required by the caller), or -1 if one is not a hex digit. */
 export function hex4(ptr: usize, i: i32): i32 {
-  const p = ptr + <usize>i;
-  const a = hexValue(<u32>load<u8>(p));
-  const b = hexValue(<u32>load<u8>(p, 1));
-  const c = hexValue(<u32>load<u8>(p, 2));
-  const d = hexValue(<u32>load<u8>(p, 3));
-  if ((a | b | c | d) < 0) return -1;
-  return (a << 12) | (b << 8) | (c << 4) | d;
+  let value = 0;
+  for (let k = 0; k < 4; k++) { // a loop, not four inlined digit checks: escapes are rare, bytes are not
+    const d = hexValue(<u32>load<u8>(ptr + <usize>(i + k)));
+    if (d < 0) return -1;
+    value = (value << 4) | d;
+  }
+  return value;
 }
 
 /** Code point of the escape sequence starting with the backslash at ptr+i; advances `cursor` past it. */
