@@ -145,29 +145,12 @@ export function decodeToString(ptr: usize, start: i32, end: i32): string {
     for (let i = start, k: usize = 0; i < end; i++, k += 2) store<u16>(ap + k, <u16>load<u8>(ptr + <usize>i));
     return ascii;
   }
-  let units = 0;
-  cursor = start;
-  for (let cp = nextCodePoint(ptr, end); cp >= 0; cp = nextCodePoint(ptr, end)) {
-    units += cp >= 0x10000 ? 2 : 1;
-  }
-  if (units == 0) return "";
-  const out = changetype<string>(__new(<usize>units << 1, idof<string>()));
-  const op = changetype<usize>(out);
-  let k: usize = 0;
-  cursor = start;
-  for (let cp = nextCodePoint(ptr, end); cp >= 0 && k < <usize>units; cp = nextCodePoint(ptr, end)) {
-    if (cp < 0x10000) {
-      store<u16>(op + (k << 1), <u16>cp);
-      k++;
-    } else if (k + 1 < <usize>units) {
-      store<u16>(op + (k << 1), <u16>(0xd800 + ((cp - 0x10000) >> 10)));
-      store<u16>(op + (k << 1), <u16>(0xdc00 + (cp & 0x3ff)), 2);
-      k += 2;
-    } else {
-      break;
-    }
-  }
-  return out;
+  // Escapes or non-ASCII: decoded to UTF-8 first (one decoder for both forms), then widened by the standard
+  // library. A temporary buffer, not a kept one: this is the rare path, and a kept one would hold on to the
+  // largest string ever decoded.
+  const utf8 = new ByteBuffer();
+  const n = decodeToUtf8(ptr, start, end, utf8);
+  return n > 0 ? String.UTF8.decodeUnsafe(utf8.ptr, <usize>n) : "";
 }
 
 /**
