@@ -94,13 +94,13 @@ function refusal(config: GuardConfig, decision: Decision, protocolVersion: strin
   w.key("data");
   w.beginObject();
   if (urlElicitation) {
-    w.key("elicitations");
+    w.key(utf8("elicitations"));
     w.beginArray();
     w.beginObject();
     w.key("mode");
     w.string("url");
-    w.key("elicitationId");
-    w.string("mcp-guard-" + sha256Hex(String.UTF8.encode(approvalUrl + "\n" + (id !== null ? String.UTF8.decode(id) : ""))).substring(0, 24));
+    w.key(utf8("elicitationId"));
+    w.string(utf8("mcp-guard-") + sha256Hex(String.UTF8.encode(approvalUrl + "\n" + (id !== null ? String.UTF8.decode(id) : ""))).substring(0, 24));
     w.key("url");
     w.string(approvalUrl);
     w.key("message");
@@ -108,7 +108,7 @@ function refusal(config: GuardConfig, decision: Decision, protocolVersion: strin
     w.endObject();
     w.endArray();
   } else if (approvalUrl.length > 0) {
-    w.key("approval_url");
+    w.key(utf8("approval_url"));
     w.string(approvalUrl);
   }
   w.key("reason");

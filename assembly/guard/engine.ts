@@ -150,7 +150,7 @@ export class RequestEngine {
   }
 
   private refuseParse(error: JsonError, offset: i32): Decision {
-    const where = " at byte " + offset.toString();
+    const where = utf8(" at byte ") + offset.toString();
     if (error == JsonError.DuplicateKey) {
       return this.refuse(400, INVALID_REQUEST, utf8("Invalid Request: duplicate object key") + where, R.REASON_DUPLICATE_KEY);
     }
@@ -161,9 +161,9 @@ export class RequestEngine {
       return this.refuse(400, INVALID_REQUEST, utf8("Invalid Request: too many JSON values"), R.REASON_TOO_MANY_VALUES);
     }
     if (error == JsonError.TooLarge) {
-      return this.refuse(413, INVALID_REQUEST, utf8("Request body exceeds the ") + this.config.limits.maxBodyBytes.toString() + " byte limit", R.REASON_BODY_TOO_LARGE);
+      return this.refuse(413, INVALID_REQUEST, utf8("Request body exceeds the ") + this.config.limits.maxBodyBytes.toString() + utf8(" byte limit"), R.REASON_BODY_TOO_LARGE);
     }
-    return this.refuse(400, PARSE_ERROR, "Parse error: " + jsonErrorMessage(error) + where, R.REASON_PARSE_ERROR);
+    return this.refuse(400, PARSE_ERROR, utf8("Parse error: ") + jsonErrorMessage(error) + where, R.REASON_PARSE_ERROR);
   }
 
   private idOf(message: Message): ArrayBuffer | null {
@@ -368,7 +368,7 @@ export class RequestEngine {
         writeErrorResponse(writer, id, verdict.rpcCode, verdict.message);
         written++;
       } else if (message.kind == MessageKind.Request) {
-        writeErrorResponse(writer, id, INVALID_REQUEST, utf8("Invalid Request: batch refused because message ") + firstDenied.toString() + " was refused");
+        writeErrorResponse(writer, id, INVALID_REQUEST, utf8("Invalid Request: batch refused because message ") + firstDenied.toString() + utf8(" was refused"));
         written++;
       }
     }

@@ -427,5 +427,5 @@ export class GuardHttpContext extends HttpContext {
 }
 
 function notConfiguredBody(): ArrayBuffer {
-  return String.UTF8.encode("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":" + INTERNAL_ERROR.toString() + utf8(",\"message\":\"mcp-guard is not configured\"}}"));
+  return String.UTF8.encode(utf8("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":") + INTERNAL_ERROR.toString() + utf8(",\"message\":\"mcp-guard is not configured\"}}"));
 }

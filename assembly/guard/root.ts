@@ -38,7 +38,7 @@ export class GuardRootContext extends RootContext {
   private readNodeInfo(): void {
     if (this.nodeInfoRead) return;
     this.nodeInfoRead = true;
-    const workload = getPropertyString(["node", "metadata", "WORKLOAD_NAME"]);
+    const workload = getPropertyString(["node", "metadata", utf8("WORKLOAD_NAME")]);
     if (workload !== null) this.workloadName = workload;
     const namespace = getPropertyString(["node", "metadata", "NAMESPACE"]);
     if (namespace !== null) this.namespaceName = namespace;
@@ -103,10 +103,10 @@ export class GuardRootContext extends RootContext {
     const result = parseConfig(ptr, len);
     const config = result.config;
     if (config === null) {
-      log(LogLevel.Error, "mcp-guard: " + result.error);
+      log(LogLevel.Error, utf8("mcp-guard: ") + result.error);
       return false;
     }
-    for (let i = 0; i < result.warnings.length; i++) log(LogLevel.Warn, "mcp-guard: " + result.warnings[i]);
+    for (let i = 0; i < result.warnings.length; i++) log(LogLevel.Warn, utf8("mcp-guard: ") + result.warnings[i]);
     this.config = config;
     const approval = config.approval;
     if (approval.mode == ApprovalMode.Token) {
