@@ -59,7 +59,7 @@ export function approvalRefusal(config: GuardConfig, decision: Decision, protoco
 
 function refusal(config: GuardConfig, decision: Decision, protocolVersion: string | null, reason: string, detail: string): Decision {
   const base = config.approval.approvalUrl;
-  const approvalUrl = base.length == 0 ? "" : base + (base.indexOf("?") >= 0 ? "&" : "?") + "tool=" + percentEncode(decision.tool);
+  const approvalUrl = base.length == 0 ? "" : base + (base.indexOf("?") >= 0 ? "&" : "?") + utf8("tool=") + percentEncode(decision.tool);
   const refused = new Decision();
   refused.allow = false;
   refused.httpStatus = config.denyStatus;
@@ -73,7 +73,7 @@ function refusal(config: GuardConfig, decision: Decision, protocolVersion: strin
   const message = utf8("Approval required: ") + decision.tool + utf8(" is a destructive tool; ") + detail;
   refused.detail = message;
   let urlElicitation = false;
-  if (protocolVersion !== null) urlElicitation = approvalUrl.length > 0 && protocolVersion.trim() >= "2025-11-25";
+  if (protocolVersion !== null) urlElicitation = approvalUrl.length > 0 && protocolVersion.trim() >= utf8("2025-11-25");
   refused.rpcCode = urlElicitation ? URL_ELICITATION_REQUIRED : APPROVAL_REQUIRED;
   const w = writer;
   w.reset();

@@ -8,6 +8,7 @@ import { asciiLowerCase } from "../mcp/ascii";
 import { fromHex } from "../crypto/hex";
 import { parseContentLength } from "./media_type";
 import { constantTimeEquals, hmacSha256 } from "../crypto/hmac";
+import { utf8 } from "../abi/text";
 
 export const TOKEN_MALFORMED = "approval_token_malformed";
 export const TOKEN_BAD_SIGNATURE = "approval_token_bad_signature";
@@ -34,7 +35,7 @@ function hexText(text: string): string | null {
 }
 
 export function approvalMessage(user: string, tool: string, argumentsDigest: string, expiry: string): ArrayBuffer {
-  return String.UTF8.encode("mcp-guard-approval-v1\n" + user + "\n" + tool + "\n" + argumentsDigest + "\n" + expiry);
+  return String.UTF8.encode(utf8("mcp-guard-approval-v1\n") + user + "\n" + tool + "\n" + argumentsDigest + "\n" + expiry);
 }
 
 // The fields of a token, separated by "."; at most 7 (a well-formed token has 6, so more is malformed anyway).

@@ -24,9 +24,9 @@ import { Decision } from "./decision";
 const RECORD_DEPTH: i32 = 3;
 
 const TOOLS_CALL = STANDARD_METHODS.indexOf("tools/call");
-const PROMPTS_GET = STANDARD_METHODS.indexOf("prompts/get");
-const RESOURCES_READ = STANDARD_METHODS.indexOf("resources/read");
-const RESOURCES_SUBSCRIBE = STANDARD_METHODS.indexOf("resources/subscribe");
+const PROMPTS_GET = STANDARD_METHODS.indexOf(utf8("prompts/get"));
+const RESOURCES_READ = STANDARD_METHODS.indexOf(utf8("resources/read"));
+const RESOURCES_SUBSCRIBE = STANDARD_METHODS.indexOf(utf8("resources/subscribe"));
 
 // The verdict on one message inside a body.
 class MessageVerdict {
@@ -155,7 +155,7 @@ export class RequestEngine {
       return this.refuse(400, INVALID_REQUEST, utf8("Invalid Request: duplicate object key") + where, R.REASON_DUPLICATE_KEY);
     }
     if (error == JsonError.TooDeep) {
-      return this.refuse(400, INVALID_REQUEST, utf8("Invalid Request: nesting deeper than ") + this.config.limits.maxJsonDepth.toString() + " levels", R.REASON_TOO_DEEP);
+      return this.refuse(400, INVALID_REQUEST, utf8("Invalid Request: nesting deeper than ") + this.config.limits.maxJsonDepth.toString() + utf8(" levels"), R.REASON_TOO_DEEP);
     }
     if (error == JsonError.TooManyValues) {
       return this.refuse(400, INVALID_REQUEST, utf8("Invalid Request: too many JSON values"), R.REASON_TOO_MANY_VALUES);

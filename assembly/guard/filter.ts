@@ -315,15 +315,15 @@ export class GuardHttpContext extends HttpContext {
     const call = httpCall(webhook.cluster, headers, w.toArrayBuffer(), new Array<HeaderPair>(), <u32>webhook.timeoutMs);
     if (call.result != WasmResult.Ok) {
       // Fail closed: no approval service, no destructive call.
-      this.finishApproval(config, decision, false, "approval_webhook_unavailable");
+      this.finishApproval(config, decision, false, utf8("approval_webhook_unavailable"));
       return true;
     }
     this.awaitingApproval = decision.copy(); // the engine reuses its Decision for the next request
     this.guardRoot.awaitApproval(call.token, this.contextId);
     // What the audit record says if the stream ends before the answer (finishApproval rewrites it).
     this.noteDecision(config, decision);
-    this.audit.decision = "approval_pending";
-    this.audit.reason = "approval_webhook_pending";
+    this.audit.decision = utf8("approval_pending");
+    this.audit.reason = utf8("approval_webhook_pending");
     return true;
   }
 
