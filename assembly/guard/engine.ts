@@ -27,6 +27,8 @@ const TOOLS_CALL = STANDARD_METHODS.indexOf("tools/call");
 const PROMPTS_GET = STANDARD_METHODS.indexOf(utf8("prompts/get"));
 const RESOURCES_READ = STANDARD_METHODS.indexOf(utf8("resources/read"));
 const RESOURCES_SUBSCRIBE = STANDARD_METHODS.indexOf(utf8("resources/subscribe"));
+// The _meta key that repeats the protocol version: decoded once here, so the request path reads a global.
+const META_PROTOCOL_VERSION = utf8("io.modelcontextprotocol/protocolVersion");
 
 // The verdict on one message inside a body.
 class MessageVerdict {
@@ -254,7 +256,7 @@ export class RequestEngine {
     const versionHeader = headers.protocolVersion;
     if (versionHeader !== null && message.paramsNode >= 0) {
       const meta = message.metaNode;
-      const bodyVersion = this.doc.getString(this.doc.get(meta, "io.modelcontextprotocol/protocolVersion"));
+      const bodyVersion = this.doc.getString(this.doc.get(meta, META_PROTOCOL_VERSION));
       if (bodyVersion !== null && bodyVersion != versionHeader.trim()) {
         return mismatch(verdict, utf8("MCP-Protocol-Version header value ") + quoted(versionHeader) + utf8(" does not match body value ") + quoted(bodyVersion));
       }
