@@ -31,14 +31,15 @@ import { utf8 } from "../abi/text";
 const logWriter = new JsonWriter();
 
 // Headers the filter derives from the body in hold mode, for AuthorizationPolicies to match. A client's own
-// copies are always removed, so a policy can never match a value the filter did not set.
-const HEADER_METHOD = "x-mcp-method";
-const HEADER_TOOL = "x-mcp-tool";
-const HEADER_RESOURCE_URI = "x-mcp-resource-uri";
-const HEADER_PROMPT = "x-mcp-prompt";
-const HEADER_DESTRUCTIVE = "x-mcp-destructive";
+// copies are always removed, so a policy can never match a value the filter did not set. Decoded once at start
+// (texts as UTF-8, see abi/text.ts).
+const HEADER_METHOD = utf8("x-mcp-method");
+const HEADER_TOOL = utf8("x-mcp-tool");
+const HEADER_RESOURCE_URI = utf8("x-mcp-resource-uri");
+const HEADER_PROMPT = utf8("x-mcp-prompt");
+const HEADER_DESTRUCTIVE = utf8("x-mcp-destructive");
 // The reason an audit record gives when the client left while the approval service was deciding.
-const APPROVAL_ABANDONED = "approval_webhook_abandoned";
+const APPROVAL_ABANDONED = utf8("approval_webhook_abandoned");
 const DERIVED_HEADERS: Array<string> = [HEADER_METHOD, HEADER_TOOL, HEADER_RESOURCE_URI, HEADER_PROMPT, HEADER_DESTRUCTIVE];
 
 
