@@ -10,15 +10,14 @@ import { parseContentLength } from "./media_type";
 import { constantTimeEquals, hmacSha256 } from "../crypto/hmac";
 import { utf8 } from "../abi/text";
 
-// The refusals are decoded once, at start (texts as UTF-8, see abi/text.ts); the grant is a plain literal, shared
-// with the rest of the approval code.
+// Decoded once, at start (texts as UTF-8, see abi/text.ts).
 export const TOKEN_MALFORMED = utf8("approval_token_malformed");
 export const TOKEN_BAD_SIGNATURE = utf8("approval_token_bad_signature");
 export const TOKEN_EXPIRED = utf8("approval_token_expired");
 export const TOKEN_OTHER_USER = utf8("approval_token_other_user");
 export const TOKEN_OTHER_TOOL = utf8("approval_token_other_tool");
 export const TOKEN_OTHER_ARGUMENTS = utf8("approval_token_other_arguments");
-export const TOKEN_VALID = "approval_granted";
+export const TOKEN_VALID = utf8("approval_granted");
 
 const MAX_TOKEN_LENGTH = 4096;
 

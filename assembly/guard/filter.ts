@@ -23,7 +23,8 @@ import { GuardRootContext } from "./root";
 import { headerSafe } from "./header_value";
 import { Identity, applyIdentityHeaders, resolveIdentity } from "./identity";
 import { AuditRecord } from "./audit";
-import { approvalRefusal, checkApproval } from "./approval";
+import { AUDIT_APPROVAL_DENIED, approvalRefusal, checkApproval } from "./approval";
+import { TOKEN_VALID } from "./approval_token";
 import { selectAccess } from "./rules";
 import { AccessPolicy } from "../policy/access";
 import { utf8 } from "../abi/text";
@@ -344,10 +345,10 @@ export class GuardHttpContext extends HttpContext {
     if (approved) {
       this.apply(config, decision);
       if (this.holding) this.addDerivedHeaders(decision);
-      this.audit.decision = "approval_granted";
+      this.audit.decision = TOKEN_VALID; // "approval_granted", as for a valid token
     } else {
       this.apply(config, approvalRefusal(config, decision, this.requestHeaders.protocolVersion, reason, utf8("the approval service did not approve it (") + reason + ")"));
-      this.audit.decision = "approval_denied";
+      this.audit.decision = AUDIT_APPROVAL_DENIED;
     }
     this.audit.reason = reason;
   }
@@ -384,7 +385,7 @@ export class GuardHttpContext extends HttpContext {
     if (!enforce) return false;
     this.replied = true;
     const body = decision.reply;
-    this.reply(<u32>decision.httpStatus, "mcp_guard_" + decision.reason, body !== null ? body : new ArrayBuffer(0));
+    this.reply(<u32>decision.httpStatus, utf8("mcp_guard_") + decision.reason, body !== null ? body : new ArrayBuffer(0));
     return true;
   }
 
