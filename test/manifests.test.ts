@@ -208,7 +208,7 @@ describe.each(OVERLAYS)("overlay %s: the four defence layers", (name) => {
     expect(proxyConfig.proxyStatsMatcher.inclusionPrefixes).toContain("wasmcustom");
     // Every label key the module embeds in its stat names (read from its source), or Envoy leaves it in the name.
     const source = readFileSync("assembly/guard/metrics.ts", "utf8");
-    const keys = new Set([...source.matchAll(/new LabelledCounter\("\w+", "(\w+)", \w+(?:, "(\w+)", \w+)?\)/g)].flatMap((m) => m.slice(1).filter((k) => k !== undefined)));
+    const keys = new Set([...source.matchAll(/new LabelledCounter\((?:utf8\()?"\w+"\)?, "(\w+)", \w+(?:, "(\w+)", \w+)?\)/g)].flatMap((m) => m.slice(1).filter((k) => k !== undefined)));
     expect(keys.size).toBeGreaterThan(0);
     expect([...proxyConfig.extraStatTags].sort()).toEqual([...keys].sort());
     expect(annotations["sidecar.istio.io/statsInclusionPrefixes"]).toBeUndefined(); // it would replace the list above

@@ -16,8 +16,12 @@ import { utf8 } from "../abi/text";
 export const URL_ELICITATION_REQUIRED: i32 = -32042;
 // Implementation-defined server error (JSON-RPC reserves -32000..-32099) for clients without URL elicitation.
 export const APPROVAL_REQUIRED: i32 = -32001;
-export const REASON_APPROVAL_REQUIRED = "approval_required";
-export const REASON_APPROVAL_BATCH = "approval_batch";
+// Reasons and audit decisions of a destructive call, decoded once at start (texts as UTF-8, see abi/text.ts).
+// "approval_required" is both a reason and the audit decision of a refused call; a granted token's reason
+// (TOKEN_VALID) is its audit decision too.
+export const REASON_APPROVAL_REQUIRED = utf8("approval_required");
+export const REASON_APPROVAL_BATCH = utf8("approval_batch");
+export const AUDIT_APPROVAL_DENIED = utf8("approval_denied");
 
 const writer = new JsonWriter();
 const argumentsDoc = new JsonDocument();
@@ -59,7 +63,7 @@ export function approvalRefusal(config: GuardConfig, decision: Decision, protoco
 
 function refusal(config: GuardConfig, decision: Decision, protocolVersion: string | null, reason: string, detail: string): Decision {
   const base = config.approval.approvalUrl;
-  const approvalUrl = base.length == 0 ? "" : base + (base.indexOf("?") >= 0 ? "&" : "?") + "tool=" + percentEncode(decision.tool);
+  const approvalUrl = base.length == 0 ? "" : base + (base.indexOf("?") >= 0 ? "&" : "?") + utf8("tool=") + percentEncode(decision.tool);
   const refused = new Decision();
   refused.allow = false;
   refused.httpStatus = config.denyStatus;
@@ -73,7 +77,7 @@ function refusal(config: GuardConfig, decision: Decision, protocolVersion: strin
   const message = utf8("Approval required: ") + decision.tool + utf8(" is a destructive tool; ") + detail;
   refused.detail = message;
   let urlElicitation = false;
-  if (protocolVersion !== null) urlElicitation = approvalUrl.length > 0 && protocolVersion.trim() >= "2025-11-25";
+  if (protocolVersion !== null) urlElicitation = approvalUrl.length > 0 && protocolVersion.trim() >= utf8("2025-11-25");
   refused.rpcCode = urlElicitation ? URL_ELICITATION_REQUIRED : APPROVAL_REQUIRED;
   const w = writer;
   w.reset();
@@ -94,13 +98,13 @@ function refusal(config: GuardConfig, decision: Decision, protocolVersion: strin
   w.key("data");
   w.beginObject();
   if (urlElicitation) {
-    w.key("elicitations");
+    w.key(utf8("elicitations"));
     w.beginArray();
     w.beginObject();
     w.key("mode");
     w.string("url");
-    w.key("elicitationId");
-    w.string("mcp-guard-" + sha256Hex(String.UTF8.encode(approvalUrl + "\n" + (id !== null ? String.UTF8.decode(id) : ""))).substring(0, 24));
+    w.key(utf8("elicitationId"));
+    w.string(utf8("mcp-guard-") + sha256Hex(String.UTF8.encode(approvalUrl + "\n" + (id !== null ? String.UTF8.decode(id) : ""))).substring(0, 24));
     w.key("url");
     w.string(approvalUrl);
     w.key("message");
@@ -108,7 +112,7 @@ function refusal(config: GuardConfig, decision: Decision, protocolVersion: strin
     w.endObject();
     w.endArray();
   } else if (approvalUrl.length > 0) {
-    w.key("approval_url");
+    w.key(utf8("approval_url"));
     w.string(approvalUrl);
   }
   w.key("reason");
@@ -126,7 +130,7 @@ export function checkApproval(config: GuardConfig, decision: Decision, protocolV
   const mode = config.approval.mode;
   if (!decision.allow || !decision.destructive || mode == ApprovalMode.Off || mode == ApprovalMode.Flag) return outcome;
   if (decision.isBatch) {
-    outcome.auditDecision = "approval_required";
+    outcome.auditDecision = REASON_APPROVAL_REQUIRED;
     outcome.reason = REASON_APPROVAL_BATCH;
     const refused = refusal(config, decision, protocolVersion, REASON_APPROVAL_BATCH, utf8("send a destructive call on its own, not in a batch"));
     refused.rpcCode = INVALID_REQUEST;
@@ -138,7 +142,7 @@ export function checkApproval(config: GuardConfig, decision: Decision, protocolV
     return outcome;
   }
   if (mode == ApprovalMode.Deny) {
-    outcome.auditDecision = "approval_required";
+    outcome.auditDecision = REASON_APPROVAL_REQUIRED;
     outcome.reason = REASON_APPROVAL_REQUIRED;
     outcome.refusal = refusal(config, decision, protocolVersion, REASON_APPROVAL_REQUIRED, utf8("approve it at the URL, then retry"));
     return outcome;
@@ -146,7 +150,7 @@ export function checkApproval(config: GuardConfig, decision: Decision, protocolV
   // Token mode.
   const key = config.approval.key;
   if (token === null || token.length == 0 || key === null) {
-    outcome.auditDecision = "approval_required";
+    outcome.auditDecision = REASON_APPROVAL_REQUIRED;
     outcome.reason = REASON_APPROVAL_REQUIRED;
     outcome.refusal = refusal(config, decision, protocolVersion, REASON_APPROVAL_REQUIRED, utf8("approve it at the URL and retry with the approval token in ") + config.approval.tokenHeader);
     return outcome;
@@ -155,10 +159,10 @@ export function checkApproval(config: GuardConfig, decision: Decision, protocolV
   const verdict = verifyApprovalToken(token, key, user !== null ? user : "", decision.tool, digest, nowSeconds);
   outcome.reason = verdict;
   if (verdict == TOKEN_VALID) {
-    outcome.auditDecision = "approval_granted";
+    outcome.auditDecision = TOKEN_VALID;
     return outcome;
   }
-  outcome.auditDecision = "approval_denied";
+  outcome.auditDecision = AUDIT_APPROVAL_DENIED;
   outcome.refusal = refusal(config, decision, protocolVersion, verdict, utf8("the approval token does not fit this call (") + verdict + ")");
   return outcome;
 }

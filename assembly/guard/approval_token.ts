@@ -8,14 +8,16 @@ import { asciiLowerCase } from "../mcp/ascii";
 import { fromHex } from "../crypto/hex";
 import { parseContentLength } from "./media_type";
 import { constantTimeEquals, hmacSha256 } from "../crypto/hmac";
+import { utf8 } from "../abi/text";
 
-export const TOKEN_MALFORMED = "approval_token_malformed";
-export const TOKEN_BAD_SIGNATURE = "approval_token_bad_signature";
-export const TOKEN_EXPIRED = "approval_token_expired";
-export const TOKEN_OTHER_USER = "approval_token_other_user";
-export const TOKEN_OTHER_TOOL = "approval_token_other_tool";
-export const TOKEN_OTHER_ARGUMENTS = "approval_token_other_arguments";
-export const TOKEN_VALID = "approval_granted";
+// Decoded once, at start (texts as UTF-8, see abi/text.ts).
+export const TOKEN_MALFORMED = utf8("approval_token_malformed");
+export const TOKEN_BAD_SIGNATURE = utf8("approval_token_bad_signature");
+export const TOKEN_EXPIRED = utf8("approval_token_expired");
+export const TOKEN_OTHER_USER = utf8("approval_token_other_user");
+export const TOKEN_OTHER_TOOL = utf8("approval_token_other_tool");
+export const TOKEN_OTHER_ARGUMENTS = utf8("approval_token_other_arguments");
+export const TOKEN_VALID = utf8("approval_granted");
 
 const MAX_TOKEN_LENGTH = 4096;
 
@@ -34,7 +36,7 @@ function hexText(text: string): string | null {
 }
 
 export function approvalMessage(user: string, tool: string, argumentsDigest: string, expiry: string): ArrayBuffer {
-  return String.UTF8.encode("mcp-guard-approval-v1\n" + user + "\n" + tool + "\n" + argumentsDigest + "\n" + expiry);
+  return String.UTF8.encode(utf8("mcp-guard-approval-v1\n") + user + "\n" + tool + "\n" + argumentsDigest + "\n" + expiry);
 }
 
 // The fields of a token, separated by "."; at most 7 (a well-formed token has 6, so more is malformed anyway).

@@ -8,8 +8,9 @@ import { JsonWriter } from "../json";
 import { Sha256 } from "../crypto/sha256";
 import { toHex } from "../crypto/hex";
 import { formatRfc3339Millis } from "./rfc3339";
+import { utf8 } from "../abi/text";
 
-export const AUDIT_PREFIX = "mcp_guard_audit ";
+export const AUDIT_PREFIX = utf8("mcp_guard_audit "); // decoded once at start (see abi/text.ts)
 export const AUDIT_VERSION = 1;
 
 const writer = new JsonWriter();

@@ -1,29 +1,31 @@
 // What the engine decided about one request, and what the client gets when it is refused.
+import { utf8 } from "../abi/text";
 import { same } from "../mcp/message";
 
-// Machine-readable reasons: stable strings used in logs, audit records and metrics.
+// Machine-readable reasons: stable strings used in logs, audit records and metrics. The refusals are decoded
+// once, at start (texts as UTF-8, see abi/text.ts): the request path reads a global either way.
 export const REASON_ALLOWED = "allowed";
-export const REASON_TOOL_NOT_ALLOWED = "tool_not_allowed";
-export const REASON_TOOL_PIN_MISMATCH = "tool_pin_mismatch";
-export const REASON_METHOD_NOT_ALLOWED = "method_not_allowed";
-export const REASON_INVALID_TOOL_NAME = "invalid_tool_name";
-export const REASON_INVALID_PARAMS = "invalid_params";
-export const REASON_PROMPT_NOT_ALLOWED = "prompt_not_allowed";
-export const REASON_RESOURCE_URI_REJECTED = "resource_uri_rejected";
-export const REASON_RESOURCE_NOT_ALLOWED = "resource_not_allowed";
-export const REASON_HEADER_MISMATCH = "header_mismatch";
-export const REASON_IDENTITY_REQUIRED = "identity_required";
-export const REASON_PARSE_ERROR = "parse_error";
-export const REASON_EMPTY_BODY = "empty_body";
-export const REASON_INVALID_REQUEST = "invalid_request";
-export const REASON_DUPLICATE_KEY = "duplicate_key";
-export const REASON_TOO_DEEP = "too_deep";
-export const REASON_TOO_MANY_VALUES = "too_many_values";
-export const REASON_BATCH_NOT_ALLOWED = "batch_not_allowed";
-export const REASON_BATCH_TOO_LARGE = "batch_too_large";
-export const REASON_BODY_TOO_LARGE = "body_too_large";
-export const REASON_UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
-export const REASON_UNSUPPORTED_ENCODING = "unsupported_encoding";
+export const REASON_TOOL_NOT_ALLOWED = utf8("tool_not_allowed");
+export const REASON_TOOL_PIN_MISMATCH = utf8("tool_pin_mismatch");
+export const REASON_METHOD_NOT_ALLOWED = utf8("method_not_allowed");
+export const REASON_INVALID_TOOL_NAME = utf8("invalid_tool_name");
+export const REASON_INVALID_PARAMS = utf8("invalid_params");
+export const REASON_PROMPT_NOT_ALLOWED = utf8("prompt_not_allowed");
+export const REASON_RESOURCE_URI_REJECTED = utf8("resource_uri_rejected");
+export const REASON_RESOURCE_NOT_ALLOWED = utf8("resource_not_allowed");
+export const REASON_HEADER_MISMATCH = utf8("header_mismatch");
+export const REASON_IDENTITY_REQUIRED = utf8("identity_required");
+export const REASON_PARSE_ERROR = utf8("parse_error");
+export const REASON_EMPTY_BODY = utf8("empty_body");
+export const REASON_INVALID_REQUEST = utf8("invalid_request");
+export const REASON_DUPLICATE_KEY = utf8("duplicate_key");
+export const REASON_TOO_DEEP = utf8("too_deep");
+export const REASON_TOO_MANY_VALUES = utf8("too_many_values");
+export const REASON_BATCH_NOT_ALLOWED = utf8("batch_not_allowed");
+export const REASON_BATCH_TOO_LARGE = utf8("batch_too_large");
+export const REASON_BODY_TOO_LARGE = utf8("body_too_large");
+export const REASON_UNSUPPORTED_MEDIA_TYPE = utf8("unsupported_media_type");
+export const REASON_UNSUPPORTED_ENCODING = utf8("unsupported_encoding");
 
 // The engine fills one Decision per request and reuses it for the next (RequestEngine.decide): read it before
 // deciding again, or keep a copy() (the webhook approval, which outlives the callback, does).

@@ -1,5 +1,6 @@
 // One JSON line per decision, so a SIEM can parse it without guessing. Carries the method and tool name (never
 // tool arguments), the outcome, the reason and the reply status.
+import { utf8 } from "../abi/text";
 import { JsonWriter } from "../json/writer";
 import { Mode } from "../policy/config";
 import { Decision } from "./decision";
@@ -8,7 +9,7 @@ export function decisionLogLine(writer: JsonWriter, decision: Decision, mode: Mo
   writer.reset();
   writer.beginObject();
   writer.key("event");
-  writer.string("mcp_guard.decision");
+  writer.string(utf8("mcp_guard.decision"));
   writer.key("mode");
   writer.string(mode == Mode.Enforce ? "enforce" : "audit");
   writer.key("decision");
@@ -36,7 +37,7 @@ export function decisionLogLine(writer: JsonWriter, decision: Decision, mode: Mo
     writer.integer(decision.messageCount);
   }
   if (!decision.allow) {
-    writer.key("http_status");
+    writer.key(utf8("http_status")); // refusals only, like the keys below
     writer.integer(decision.httpStatus);
     writer.key("rpc_code");
     writer.integer(decision.rpcCode);

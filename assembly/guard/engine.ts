@@ -24,9 +24,11 @@ import { Decision } from "./decision";
 const RECORD_DEPTH: i32 = 3;
 
 const TOOLS_CALL = STANDARD_METHODS.indexOf("tools/call");
-const PROMPTS_GET = STANDARD_METHODS.indexOf("prompts/get");
-const RESOURCES_READ = STANDARD_METHODS.indexOf("resources/read");
-const RESOURCES_SUBSCRIBE = STANDARD_METHODS.indexOf("resources/subscribe");
+const PROMPTS_GET = STANDARD_METHODS.indexOf(utf8("prompts/get"));
+const RESOURCES_READ = STANDARD_METHODS.indexOf(utf8("resources/read"));
+const RESOURCES_SUBSCRIBE = STANDARD_METHODS.indexOf(utf8("resources/subscribe"));
+// The _meta key that repeats the protocol version: decoded once here, so the request path reads a global.
+const META_PROTOCOL_VERSION = utf8("io.modelcontextprotocol/protocolVersion");
 
 // The verdict on one message inside a body.
 class MessageVerdict {
@@ -150,20 +152,20 @@ export class RequestEngine {
   }
 
   private refuseParse(error: JsonError, offset: i32): Decision {
-    const where = " at byte " + offset.toString();
+    const where = utf8(" at byte ") + offset.toString();
     if (error == JsonError.DuplicateKey) {
       return this.refuse(400, INVALID_REQUEST, utf8("Invalid Request: duplicate object key") + where, R.REASON_DUPLICATE_KEY);
     }
     if (error == JsonError.TooDeep) {
-      return this.refuse(400, INVALID_REQUEST, utf8("Invalid Request: nesting deeper than ") + this.config.limits.maxJsonDepth.toString() + " levels", R.REASON_TOO_DEEP);
+      return this.refuse(400, INVALID_REQUEST, utf8("Invalid Request: nesting deeper than ") + this.config.limits.maxJsonDepth.toString() + utf8(" levels"), R.REASON_TOO_DEEP);
     }
     if (error == JsonError.TooManyValues) {
       return this.refuse(400, INVALID_REQUEST, utf8("Invalid Request: too many JSON values"), R.REASON_TOO_MANY_VALUES);
     }
     if (error == JsonError.TooLarge) {
-      return this.refuse(413, INVALID_REQUEST, utf8("Request body exceeds the ") + this.config.limits.maxBodyBytes.toString() + " byte limit", R.REASON_BODY_TOO_LARGE);
+      return this.refuse(413, INVALID_REQUEST, utf8("Request body exceeds the ") + this.config.limits.maxBodyBytes.toString() + utf8(" byte limit"), R.REASON_BODY_TOO_LARGE);
     }
-    return this.refuse(400, PARSE_ERROR, "Parse error: " + jsonErrorMessage(error) + where, R.REASON_PARSE_ERROR);
+    return this.refuse(400, PARSE_ERROR, utf8("Parse error: ") + jsonErrorMessage(error) + where, R.REASON_PARSE_ERROR);
   }
 
   private idOf(message: Message): ArrayBuffer | null {
@@ -254,7 +256,7 @@ export class RequestEngine {
     const versionHeader = headers.protocolVersion;
     if (versionHeader !== null && message.paramsNode >= 0) {
       const meta = message.metaNode;
-      const bodyVersion = this.doc.getString(this.doc.get(meta, "io.modelcontextprotocol/protocolVersion"));
+      const bodyVersion = this.doc.getString(this.doc.get(meta, META_PROTOCOL_VERSION));
       if (bodyVersion !== null && bodyVersion != versionHeader.trim()) {
         return mismatch(verdict, utf8("MCP-Protocol-Version header value ") + quoted(versionHeader) + utf8(" does not match body value ") + quoted(bodyVersion));
       }
@@ -368,7 +370,7 @@ export class RequestEngine {
         writeErrorResponse(writer, id, verdict.rpcCode, verdict.message);
         written++;
       } else if (message.kind == MessageKind.Request) {
-        writeErrorResponse(writer, id, INVALID_REQUEST, utf8("Invalid Request: batch refused because message ") + firstDenied.toString() + " was refused");
+        writeErrorResponse(writer, id, INVALID_REQUEST, utf8("Invalid Request: batch refused because message ") + firstDenied.toString() + utf8(" was refused"));
         written++;
       }
     }

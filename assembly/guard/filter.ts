@@ -23,7 +23,8 @@ import { GuardRootContext } from "./root";
 import { headerSafe } from "./header_value";
 import { Identity, applyIdentityHeaders, resolveIdentity } from "./identity";
 import { AuditRecord } from "./audit";
-import { approvalRefusal, checkApproval } from "./approval";
+import { AUDIT_APPROVAL_DENIED, approvalRefusal, checkApproval } from "./approval";
+import { TOKEN_VALID } from "./approval_token";
 import { selectAccess } from "./rules";
 import { AccessPolicy } from "../policy/access";
 import { utf8 } from "../abi/text";
@@ -31,14 +32,15 @@ import { utf8 } from "../abi/text";
 const logWriter = new JsonWriter();
 
 // Headers the filter derives from the body in hold mode, for AuthorizationPolicies to match. A client's own
-// copies are always removed, so a policy can never match a value the filter did not set.
-const HEADER_METHOD = "x-mcp-method";
-const HEADER_TOOL = "x-mcp-tool";
-const HEADER_RESOURCE_URI = "x-mcp-resource-uri";
-const HEADER_PROMPT = "x-mcp-prompt";
-const HEADER_DESTRUCTIVE = "x-mcp-destructive";
+// copies are always removed, so a policy can never match a value the filter did not set. Decoded once at start
+// (texts as UTF-8, see abi/text.ts).
+const HEADER_METHOD = utf8("x-mcp-method");
+const HEADER_TOOL = utf8("x-mcp-tool");
+const HEADER_RESOURCE_URI = utf8("x-mcp-resource-uri");
+const HEADER_PROMPT = utf8("x-mcp-prompt");
+const HEADER_DESTRUCTIVE = utf8("x-mcp-destructive");
 // The reason an audit record gives when the client left while the approval service was deciding.
-const APPROVAL_ABANDONED = "approval_webhook_abandoned";
+const APPROVAL_ABANDONED = utf8("approval_webhook_abandoned");
 const DERIVED_HEADERS: Array<string> = [HEADER_METHOD, HEADER_TOOL, HEADER_RESOURCE_URI, HEADER_PROMPT, HEADER_DESTRUCTIVE];
 
 
@@ -315,15 +317,15 @@ export class GuardHttpContext extends HttpContext {
     const call = httpCall(webhook.cluster, headers, w.toArrayBuffer(), new Array<HeaderPair>(), <u32>webhook.timeoutMs);
     if (call.result != WasmResult.Ok) {
       // Fail closed: no approval service, no destructive call.
-      this.finishApproval(config, decision, false, "approval_webhook_unavailable");
+      this.finishApproval(config, decision, false, utf8("approval_webhook_unavailable"));
       return true;
     }
     this.awaitingApproval = decision.copy(); // the engine reuses its Decision for the next request
     this.guardRoot.awaitApproval(call.token, this.contextId);
     // What the audit record says if the stream ends before the answer (finishApproval rewrites it).
     this.noteDecision(config, decision);
-    this.audit.decision = "approval_pending";
-    this.audit.reason = "approval_webhook_pending";
+    this.audit.decision = utf8("approval_pending");
+    this.audit.reason = utf8("approval_webhook_pending");
     return true;
   }
 
@@ -343,10 +345,10 @@ export class GuardHttpContext extends HttpContext {
     if (approved) {
       this.apply(config, decision);
       if (this.holding) this.addDerivedHeaders(decision);
-      this.audit.decision = "approval_granted";
+      this.audit.decision = TOKEN_VALID; // "approval_granted", as for a valid token
     } else {
       this.apply(config, approvalRefusal(config, decision, this.requestHeaders.protocolVersion, reason, utf8("the approval service did not approve it (") + reason + ")"));
-      this.audit.decision = "approval_denied";
+      this.audit.decision = AUDIT_APPROVAL_DENIED;
     }
     this.audit.reason = reason;
   }
@@ -383,7 +385,7 @@ export class GuardHttpContext extends HttpContext {
     if (!enforce) return false;
     this.replied = true;
     const body = decision.reply;
-    this.reply(<u32>decision.httpStatus, "mcp_guard_" + decision.reason, body !== null ? body : new ArrayBuffer(0));
+    this.reply(<u32>decision.httpStatus, utf8("mcp_guard_") + decision.reason, body !== null ? body : new ArrayBuffer(0));
     return true;
   }
 
@@ -427,5 +429,5 @@ export class GuardHttpContext extends HttpContext {
 }
 
 function notConfiguredBody(): ArrayBuffer {
-  return String.UTF8.encode("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":" + INTERNAL_ERROR.toString() + utf8(",\"message\":\"mcp-guard is not configured\"}}"));
+  return String.UTF8.encode(utf8("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":") + INTERNAL_ERROR.toString() + utf8(",\"message\":\"mcp-guard is not configured\"}}"));
 }

@@ -4,6 +4,7 @@
 import { MapType, getPropertyString, removeHeaderMapValue, replaceHeaderMapValue } from "../abi";
 import { IdentityConfig, IdentitySource } from "../policy/identity_config";
 import { headerSafe } from "./header_value";
+import { utf8 } from "../abi/text";
 
 export class Identity {
   // The user identity (a JWT claim, or the peer principal when that source came first); null when none.
@@ -14,7 +15,9 @@ export class Identity {
   principal: string | null = null;
 }
 
-const JWT_FILTER = "envoy.filters.http.jwt_authn";
+// Property names read on every request, decoded once at start (texts as UTF-8, see abi/text.ts).
+export const JWT_FILTER = utf8("envoy.filters.http.jwt_authn");
+const PEER_CERTIFICATE = utf8("uri_san_peer_certificate");
 
 function nonEmpty(value: string | null): string | null {
   return value !== null && value.length > 0 ? value : null;
@@ -22,7 +25,7 @@ function nonEmpty(value: string | null): string | null {
 
 export function resolveIdentity(config: IdentityConfig): Identity {
   const identity = new Identity();
-  identity.principal = nonEmpty(getPropertyString(["connection", "uri_san_peer_certificate"]));
+  identity.principal = nonEmpty(getPropertyString(["connection", PEER_CERTIFICATE]));
   for (let i = 0; i < config.sources.length && identity.user === null; i++) {
     if (config.sources[i] == IdentitySource.Jwt) {
       const claim = nonEmpty(getPropertyString(["metadata", "filter_metadata", JWT_FILTER, config.jwtMetadataKey, config.jwtClaim]));

@@ -15,11 +15,11 @@ export const MAX_TOOL_LABELS: i32 = 100;
 const TOOL_OTHER: i32 = 0;
 
 export class GuardMetrics {
-  requests: LabelledCounter = new LabelledCounter("mcp_guard_requests_total", "method_class", METHOD_CLASSES, "decision", DECISIONS);
+  requests: LabelledCounter = new LabelledCounter(utf8("mcp_guard_requests_total"), "method_class", METHOD_CLASSES, "decision", DECISIONS);
   toolCalls: LabelledCounter = toolCallCounter(["other"]);
-  errors: LabelledCounter = new LabelledCounter("mcp_guard_request_errors_total", "kind", ERROR_KINDS);
-  entriesRemoved: LabelledCounter = new LabelledCounter("mcp_guard_list_entries_removed_total", "list", LISTS);
-  approvals: LabelledCounter = new LabelledCounter("mcp_guard_approvals_total", "outcome", APPROVAL_OUTCOMES);
+  errors: LabelledCounter = new LabelledCounter(utf8("mcp_guard_request_errors_total"), "kind", ERROR_KINDS);
+  entriesRemoved: LabelledCounter = new LabelledCounter(utf8("mcp_guard_list_entries_removed_total"), "list", LISTS);
+  approvals: LabelledCounter = new LabelledCounter(utf8("mcp_guard_approvals_total"), "outcome", APPROVAL_OUTCOMES);
   // The allowlisted names that have a `tool` label of their own; a name's index in `toolNames` plus one is the
   // index of its label (0 is `other`). The set answers the common case, an unknown tool, in one lookup.
   private toolSet: Set<string> = new Set<string>();
@@ -77,7 +77,7 @@ export class GuardMetrics {
 }
 
 function toolCallCounter(labels: Array<string>): LabelledCounter {
-  return new LabelledCounter("mcp_guard_tool_calls_total", "tool", labels, "decision", DECISIONS);
+  return new LabelledCounter(utf8("mcp_guard_tool_calls_total"), "tool", labels, "decision", DECISIONS);
 }
 
 function addExactNames(list: NameList, set: Set<string>, names: Array<string>): void {

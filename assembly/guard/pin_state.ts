@@ -2,8 +2,9 @@
 // a tools/list (the one that answers a tools/call is often not the one that filtered the list).
 import { WasmResult, getSharedData, setSharedData } from "../abi";
 import { PinStatus } from "../policy/pins";
+import { utf8 } from "../abi/text";
 
-const KEY_PREFIX = "mcp-guard/pin-mismatch/";
+const KEY_PREFIX = utf8("mcp-guard/pin-mismatch/");
 const MISMATCH: u8 = 0x31; // "1"
 
 export class SharedPinStatus extends PinStatus {

@@ -38,9 +38,9 @@ export class GuardRootContext extends RootContext {
   private readNodeInfo(): void {
     if (this.nodeInfoRead) return;
     this.nodeInfoRead = true;
-    const workload = getPropertyString(["node", "metadata", "WORKLOAD_NAME"]);
+    const workload = getPropertyString(["node", "metadata", utf8("WORKLOAD_NAME")]);
     if (workload !== null) this.workloadName = workload;
-    const namespace = getPropertyString(["node", "metadata", "NAMESPACE"]);
+    const namespace = getPropertyString(["node", "metadata", utf8("NAMESPACE")]);
     if (namespace !== null) this.namespaceName = namespace;
   }
 
@@ -70,13 +70,13 @@ export class GuardRootContext extends RootContext {
     let reason = utf8("approval_webhook_unavailable");
     if (numHeaders > 0) {
       const status = getHeaderMapValue(MapType.HttpCallResponseHeaders, ":status");
-      if (status !== null && status == "504") {
+      if (status !== null && status == utf8("504")) {
         reason = utf8("approval_webhook_timeout");
-      } else if (status !== null && status == "200") {
+      } else if (status !== null && status == utf8("200")) {
         const body = getBufferBytes(Buffers.HttpCallResponseBody, 0, bodySize < 65536 ? bodySize : 65536);
         const doc = this.answerDoc;
         approved = body !== null && doc.parse(changetype<usize>(body), body.byteLength) == JsonError.None &&
-          doc.type(doc.get(doc.root(), "approved")) == JsonType.True;
+          doc.type(doc.get(doc.root(), utf8("approved"))) == JsonType.True;
         reason = approved ? utf8("approval_webhook_approved") : utf8("approval_webhook_denied");
       } else {
         reason = utf8("approval_webhook_denied");
@@ -103,10 +103,10 @@ export class GuardRootContext extends RootContext {
     const result = parseConfig(ptr, len);
     const config = result.config;
     if (config === null) {
-      log(LogLevel.Error, "mcp-guard: " + result.error);
+      log(LogLevel.Error, utf8("mcp-guard: ") + result.error);
       return false;
     }
-    for (let i = 0; i < result.warnings.length; i++) log(LogLevel.Warn, "mcp-guard: " + result.warnings[i]);
+    for (let i = 0; i < result.warnings.length; i++) log(LogLevel.Warn, utf8("mcp-guard: ") + result.warnings[i]);
     this.config = config;
     const approval = config.approval;
     if (approval.mode == ApprovalMode.Token) {

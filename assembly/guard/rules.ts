@@ -5,9 +5,7 @@ import { decodeHeaderMap, getProperty } from "../abi";
 import { AccessPolicy, AccessRule } from "../policy/access";
 import { GuardConfig } from "../policy/config";
 import { IdentityConfig } from "../policy/identity_config";
-import { Identity } from "./identity";
-
-const JWT_FILTER = "envoy.filters.http.jwt_authn";
+import { Identity, JWT_FILTER } from "./identity";
 
 // The values of a verified JWT claim. A string claim comes back raw; a list claim (e.g. groups) comes back the
 // way Envoy serializes a CEL list, as a pairs map whose keys are the elements.

@@ -1,6 +1,7 @@
-// A small fixed-capacity unsigned big integer, only for the exact comparisons that correct rounding of decimal
-// numbers needs (number.ts). Capacity 8192 bits: the largest operand there is about 5000 bits. Every operation
-// is bounded; if a result would not fit, `overflow` is set and the caller falls back to its estimate.
+// A small fixed-capacity unsigned big integer, for the exact comparisons that correct rounding of decimal
+// numbers needs (number.ts) and the exact decimal expansion of a double (mcp/es_number.ts). Capacity 8192 bits:
+// the largest operand is about 5000 bits. Every operation is bounded; if a result would not fit, `overflow` is
+// set and the caller falls back to its estimate (or gives up).
 
 import { ByteBuffer } from "./buffer";
 
@@ -80,6 +81,20 @@ export class BigUint {
     for (let i = 0; i < words; i++) store<u32>(p + (<usize>i << 2), 0);
     this.size += words + 1;
     this.trim();
+  }
+
+  /** Divides in place by `d` (> 0) and returns the remainder. */
+  divSmall(d: u32): u32 {
+    const p = this.limbs.ptr;
+    let rem: u64 = 0;
+    for (let i = this.size - 1; i >= 0; i--) {
+      const q = p + (<usize>i << 2);
+      const cur = (rem << 32) | <u64>load<u32>(q);
+      store<u32>(q, <u32>(cur / <u64>d));
+      rem = cur % <u64>d;
+    }
+    this.trim();
+    return <u32>rem;
   }
 
   /** -1, 0 or 1 as this is below, equal to or above `other`. */

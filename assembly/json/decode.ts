@@ -24,13 +24,13 @@ export function hexValue(c: u32): i32 {
 
 /** Value of the 4 hex digits at ptr+i (i+4 <= end required by the caller), or -1 if one is not a hex digit. */
 export function hex4(ptr: usize, i: i32): i32 {
-  const p = ptr + <usize>i;
-  const a = hexValue(<u32>load<u8>(p));
-  const b = hexValue(<u32>load<u8>(p, 1));
-  const c = hexValue(<u32>load<u8>(p, 2));
-  const d = hexValue(<u32>load<u8>(p, 3));
-  if ((a | b | c | d) < 0) return -1;
-  return (a << 12) | (b << 8) | (c << 4) | d;
+  let value = 0;
+  for (let k = 0; k < 4; k++) { // a loop, not four inlined digit checks: escapes are rare, bytes are not
+    const d = hexValue(<u32>load<u8>(ptr + <usize>(i + k)));
+    if (d < 0) return -1;
+    value = (value << 4) | d;
+  }
+  return value;
 }
 
 /** Code point of the escape sequence starting with the backslash at ptr+i; advances `cursor` past it. */
@@ -72,9 +72,11 @@ function readEscape(ptr: usize, i: i32, end: i32): i32 {
   return REPLACEMENT;
 }
 
-/** Next code point of the content [cursor, end), advancing `cursor`; -1 at the end. */
-// @ts-ignore: decorator
-@inline
+/**
+ * Next code point of the content [cursor, end), advancing `cursor`; -1 at the end. Not inlined: the three
+ * decoders below only come here for text with escapes or non-ASCII bytes (plain ASCII has its own loops), and
+ * one copy instead of one per loop keeps ~2 KB out of the module.
+ */
 function nextCodePoint(ptr: usize, end: i32): i32 {
   const i = cursor;
   if (i >= end) return -1;
@@ -143,29 +145,12 @@ export function decodeToString(ptr: usize, start: i32, end: i32): string {
     for (let i = start, k: usize = 0; i < end; i++, k += 2) store<u16>(ap + k, <u16>load<u8>(ptr + <usize>i));
     return ascii;
   }
-  let units = 0;
-  cursor = start;
-  for (let cp = nextCodePoint(ptr, end); cp >= 0; cp = nextCodePoint(ptr, end)) {
-    units += cp >= 0x10000 ? 2 : 1;
-  }
-  if (units == 0) return "";
-  const out = changetype<string>(__new(<usize>units << 1, idof<string>()));
-  const op = changetype<usize>(out);
-  let k: usize = 0;
-  cursor = start;
-  for (let cp = nextCodePoint(ptr, end); cp >= 0 && k < <usize>units; cp = nextCodePoint(ptr, end)) {
-    if (cp < 0x10000) {
-      store<u16>(op + (k << 1), <u16>cp);
-      k++;
-    } else if (k + 1 < <usize>units) {
-      store<u16>(op + (k << 1), <u16>(0xd800 + ((cp - 0x10000) >> 10)));
-      store<u16>(op + (k << 1), <u16>(0xdc00 + (cp & 0x3ff)), 2);
-      k += 2;
-    } else {
-      break;
-    }
-  }
-  return out;
+  // Escapes or non-ASCII: decoded to UTF-8 first (one decoder for both forms), then widened by the standard
+  // library. A temporary buffer, not a kept one: this is the rare path, and a kept one would hold on to the
+  // largest string ever decoded.
+  const utf8 = new ByteBuffer();
+  const n = decodeToUtf8(ptr, start, end, utf8);
+  return n > 0 ? String.UTF8.decodeUnsafe(utf8.ptr, <usize>n) : "";
 }
 
 /**

@@ -292,19 +292,12 @@ export class JsonWriter {
       const u = <u32>load<u16>(sp + (<usize>i << 1));
       if (u < 0x80) {
         op += <usize>putAscii(op, u);
-      } else if (u == 0x2028 || u == 0x2029) {
-        op += <usize>putUnicodeEscape(op, u);
-      } else if (u < 0xd800 || u > 0xdfff) {
-        op += <usize>utf8Encode(op, u);
-      } else {
-        const next = i + 1 < n ? <u32>load<u16>(sp + (<usize>(i + 1) << 1)) : 0;
-        if (u <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-          op += <usize>utf8Encode(op, 0x10000 + ((u - 0xd800) << 10) + (next - 0xdc00));
-          i++;
-        } else {
-          op += <usize>utf8Encode(op, 0xfffd); // lone surrogate
-        }
+        continue;
       }
+      const cp = codePointAt(sp, i, n);
+      if (cp >= 0x10000) i++;
+      if (cp == 0x2028 || cp == 0x2029) op += <usize>putUnicodeEscape(op, cp);
+      else op += <usize>utf8Encode(op, cp);
     }
     store<u8>(op++, 0x22);
     this.size += <i32>(op - begin);
@@ -348,8 +341,20 @@ export class JsonWriter {
   }
 }
 
-/** Writes ASCII character `c` at `op` as itself or as its RFC 8259 escape; returns the bytes written. */
-function putAscii(op: usize, c: u32): i32 {
+/**
+ * The code point of the non-ASCII UTF-16 unit at index `i` of the `n` units at `sp`: with the next unit when
+ * the two are a surrogate pair (the caller then skips one more), U+FFFD for a lone surrogate.
+ */
+export function codePointAt(sp: usize, i: i32, n: i32): u32 {
+  const u = <u32>load<u16>(sp + (<usize>i << 1));
+  if (u < 0xd800 || u > 0xdfff) return u;
+  const next = i + 1 < n ? <u32>load<u16>(sp + (<usize>(i + 1) << 1)) : 0;
+  if (u <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) return 0x10000 + ((u - 0xd800) << 10) + (next - 0xdc00);
+  return 0xfffd;
+}
+
+/** Writes ASCII character `c` at `op` as itself or as its RFC 8259 escape (as JSON.stringify writes it); returns the bytes written. */
+export function putAscii(op: usize, c: u32): i32 {
   if (c >= 0x20 && c != 0x22 && c != 0x5c) {
     store<u8>(op, <u8>c);
     return 1;

@@ -8,6 +8,8 @@
 // schema needs no buffer of the schema's canonical size.
 
 import { ByteBuffer } from "../json/buffer";
+import { utf8Encode } from "../json/utf8";
+import { codePointAt, putAscii } from "../json/writer";
 import { JsonDocument, JsonType } from "../json";
 import { Sha256 } from "../crypto/sha256";
 import { MAX_NUMBER_TEXT, formatNumber } from "./es_number";
@@ -300,32 +302,11 @@ export class CanonicalWriter {
           store<u8>(p, <u8>c);
           o++;
         } else if (c < 0x80) {
-          o += escape(p, c);
-        } else if (c < 0x800) {
-          store<u8>(p, <u8>(0xc0 | (c >> 6)));
-          store<u8>(p, <u8>(0x80 | (c & 0x3f)), 1);
-          o += 2;
-        } else if (c >= 0xd800 && c <= 0xdfff) {
-          const low = i + 1 < n ? <u32>load<u16>(sp + (<usize>(i + 1) << 1)) : 0;
-          if (c <= 0xdbff && low >= 0xdc00 && low <= 0xdfff) {
-            const cp = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
-            store<u8>(p, <u8>(0xf0 | (cp >> 18)));
-            store<u8>(p, <u8>(0x80 | ((cp >> 12) & 0x3f)), 1);
-            store<u8>(p, <u8>(0x80 | ((cp >> 6) & 0x3f)), 2);
-            store<u8>(p, <u8>(0x80 | (cp & 0x3f)), 3);
-            o += 4;
-            i++;
-          } else {
-            store<u8>(p, 0xef);
-            store<u8>(p, 0xbf, 1);
-            store<u8>(p, 0xbd, 2);
-            o += 3;
-          }
+          o += putAscii(p, c); // a quote, a backslash or a control: escaped as JSON.stringify does
         } else {
-          store<u8>(p, <u8>(0xe0 | (c >> 12)));
-          store<u8>(p, <u8>(0x80 | ((c >> 6) & 0x3f)), 1);
-          store<u8>(p, <u8>(0x80 | (c & 0x3f)), 2);
-          o += 3;
+          const cp = codePointAt(sp, i, n);
+          if (cp >= 0x10000) i++;
+          o += utf8Encode(p, cp);
         }
       }
       this.size = o;
@@ -347,30 +328,6 @@ export class CanonicalWriter {
     this.failed = true;
     return false;
   }
-}
-
-/** Writes the JSON.stringify escape of the ASCII `c` (a quote, a backslash or a control) at `p`; returns its length. */
-function escape(p: usize, c: u32): i32 {
-  store<u8>(p, 0x5c);
-  let short: u32 = 0;
-  if (c == 0x22) short = 0x22;
-  else if (c == 0x5c) short = 0x5c;
-  else if (c == 0x08) short = 0x62; // b
-  else if (c == 0x09) short = 0x74; // t
-  else if (c == 0x0a) short = 0x6e; // n
-  else if (c == 0x0c) short = 0x66; // f
-  else if (c == 0x0d) short = 0x72; // r
-  if (short != 0) {
-    store<u8>(p, <u8>short, 1);
-    return 2;
-  }
-  store<u8>(p, 0x75, 1);           // \u00XX, lowercase hex
-  store<u8>(p, 0x30, 2);
-  store<u8>(p, 0x30, 3);
-  store<u8>(p, <u8>(0x30 + (c >> 4)), 4); // c < 0x20: the high digit is 0 or 1
-  const low = c & 15;
-  store<u8>(p, <u8>(low < 10 ? 0x30 + low : 0x57 + low), 5);
-  return 6;
 }
 
 const shared = new CanonicalWriter();

@@ -16,6 +16,7 @@
 //      the shortest p (17 digits always round-trip).
 // Integers below 2^53 skip all this: their digits are the answer.
 
+import { BigUint } from "../json/bigint";
 import { numberValue } from "../json/number";
 
 /** Room `formatNumber` may write (the longest form, "-0.0000033333333333333333", has 25 bytes). */
@@ -24,90 +25,18 @@ export const MAX_NUMBER_TEXT: i32 = 32;
 const TWO_POW_53: f64 = 9007199254740992.0;
 const MAX_PRECISION: i32 = 17;
 
-// Big integer for the exact expansion: m × 5^1074 (the smallest subnormals) has about 2550 bits, 767 digits.
-const LIMBS: i32 = 96;
-const MAX_CHUNKS: i32 = 112;   // base-10^9 chunks of at most LIMBS × 32 bits
+// Base-10^9 chunks of the exact expansion: m × 5^1074 (the smallest subnormals) has about 2550 bits, 767 digits.
+const MAX_CHUNKS: i32 = 112;   // >= 2550 bits / log2(10^9)
 const MAX_DIGITS: i32 = 1024;  // >= MAX_CHUNKS × 9
 const CHUNK: u32 = 1000000000;
 
-const limbs = new ArrayBuffer(LIMBS * 4);     // little-endian u32 limbs
-let limbCount: i32 = 0;
-let overflow: bool = false;
+const big = new BigUint();     // the big integer class of the JSON reader's exact rounding
 const chunks = new ArrayBuffer(MAX_CHUNKS * 4);
 const digits = new ArrayBuffer(MAX_DIGITS);   // exact expansion, ASCII, most significant first
 let digitCount: i32 = 0;                      // without trailing zeros
 let pointPosition: i32 = 0;                   // n: value = 0.DIGITS × 10^n
 const candidate = new ArrayBuffer(MAX_PRECISION + 1);
 const text = new ArrayBuffer(MAX_PRECISION + 8);
-
-// ---- the big integer ----
-
-function bigSet(v: u64): void {
-  const p = changetype<usize>(limbs);
-  overflow = false;
-  limbCount = 0;
-  if (v != 0) {
-    store<u32>(p, <u32>v);
-    limbCount = 1;
-    if ((v >> 32) != 0) {
-      store<u32>(p, <u32>(v >> 32), 4);
-      limbCount = 2;
-    }
-  }
-}
-
-function bigMulSmall(m: u32): void {
-  const p = changetype<usize>(limbs);
-  let carry: u64 = 0;
-  for (let i = 0; i < limbCount; i++) {
-    const q = p + (<usize>i << 2);
-    const t = <u64>load<u32>(q) * <u64>m + carry;
-    store<u32>(q, <u32>t);
-    carry = t >> 32;
-  }
-  if (carry == 0) return;
-  if (limbCount >= LIMBS) {
-    overflow = true;
-    return;
-  }
-  store<u32>(p + (<usize>limbCount << 2), <u32>carry);
-  limbCount++;
-}
-
-function bigShiftLeft(bits: i32): void {
-  if (limbCount == 0 || bits <= 0) return;
-  const words = bits >> 5;
-  const rest = <u32>(bits & 31);
-  if (limbCount + words + 1 > LIMBS) {
-    overflow = true;
-    return;
-  }
-  const p = changetype<usize>(limbs);
-  store<u32>(p + (<usize>(limbCount + words) << 2), 0);
-  for (let i = limbCount - 1; i >= 0; i--) { // top limb first, so nothing is overwritten before it is read
-    const v = load<u32>(p + (<usize>i << 2));
-    const hi = p + (<usize>(i + words + 1) << 2);
-    if (rest != 0) store<u32>(hi, load<u32>(hi) | (v >> (32 - rest)));
-    store<u32>(p + (<usize>(i + words) << 2), v << rest);
-  }
-  for (let i = 0; i < words; i++) store<u32>(p + (<usize>i << 2), 0);
-  limbCount += words + 1;
-  while (limbCount > 0 && load<u32>(p + (<usize>(limbCount - 1) << 2)) == 0) limbCount--;
-}
-
-/** Divides in place by `d` (> 0) and returns the remainder. */
-function bigDivSmall(d: u32): u32 {
-  const p = changetype<usize>(limbs);
-  let rem: u64 = 0;
-  for (let i = limbCount - 1; i >= 0; i--) {
-    const q = p + (<usize>i << 2);
-    const cur = (rem << 32) | <u64>load<u32>(q);
-    store<u32>(q, <u32>(cur / <u64>d));
-    rem = cur % <u64>d;
-  }
-  while (limbCount > 0 && load<u32>(p + (<usize>(limbCount - 1) << 2)) == 0) limbCount--;
-  return <u32>rem;
-}
 
 // ---- exact expansion ----
 
@@ -136,23 +65,16 @@ function expand(x: f64): bool {
   const m: u64 = field == 0 ? fraction : fraction | (<u64>1 << 52);
   const q: i32 = field == 0 ? -1074 : field - 1075;
   // x = m × 2^q: an integer m × 2^q when q >= 0, else (m × 5^-q) / 10^-q.
-  bigSet(m);
-  if (q >= 0) {
-    bigShiftLeft(q);
-  } else {
-    let e = -q;
-    for (; e >= 13; e -= 13) bigMulSmall(1220703125); // 5^13, the largest power of 5 in a u32
-    let rest: u32 = 1;
-    for (let i = 0; i < e; i++) rest *= 5;
-    bigMulSmall(rest);
-  }
-  if (overflow || limbCount == 0) return false;
+  big.setU64(m);
+  if (q >= 0) big.shiftLeft(q);
+  else big.mulPow5(-q);
+  if (big.overflow || big.size == 0) return false;
   // Base-10^9 chunks, least significant first.
   const cp = changetype<usize>(chunks);
   let count = 0;
-  while (limbCount > 0) {
+  while (big.size > 0) {
     if (count >= MAX_CHUNKS) return false;
-    store<u32>(cp + (<usize>count << 2), bigDivSmall(CHUNK));
+    store<u32>(cp + (<usize>count << 2), big.divSmall(CHUNK));
     count++;
   }
   const dp = changetype<usize>(digits);
