@@ -23,6 +23,18 @@ import { ToolHints } from "../policy/tool_hints";
 import { AccessPolicy } from "../policy/access";
 import { utf8 } from "../abi/text";
 
+// Audit-record texts, decoded once at start (texts as UTF-8, see abi/text.ts): the response path reads a global.
+const REMOVED = utf8("removed");
+const WOULD_REMOVE = utf8("would_remove");
+const PINNED_DIGEST = utf8("pinned_digest");
+const FILTERED = utf8("filtered");
+const WOULD_FILTER = utf8("would_filter");
+const REMOVED_TOOLS = utf8("removed_tools");
+const KEPT_TOOLS = utf8("kept_tools");
+const WITHHELD = utf8("withheld");
+const WOULD_WITHHOLD = utf8("would_withhold");
+const BYTE_LIMIT = utf8(" byte limit");
+
 export enum Framing { None = 0, Json = 1, EventStream = 2 }
 
 const writer = new JsonWriter();
@@ -98,7 +110,7 @@ export class ResponseRewriter {
     if (body === null) return;
     const len = body.byteLength;
     if (len > limit) {
-      this.withhold(utf8("the response exceeds the ") + limit.toString() + " byte limit", "json");
+      this.withhold(utf8("the response exceeds the ") + limit.toString() + BYTE_LIMIT, "json");
       this.broken = this.enforce;
       return;
     }
@@ -214,7 +226,7 @@ export class ResponseRewriter {
   // An event larger than the limit cannot be inspected: in enforce mode the client gets an error event and
   // nothing more from this stream; in audit mode the stream passes unfiltered from here on.
   private breakStream(carry: Bytes, out: Bytes): void {
-    const reason = utf8("an event exceeds the ") + this.config.limits.maxBodyBytes.toString() + " byte limit";
+    const reason = utf8("an event exceeds the ") + this.config.limits.maxBodyBytes.toString() + BYTE_LIMIT;
     logWithheld(reason, "sse", this.enforce);
     this.broken = true;
     this.splitter.reset();
@@ -250,10 +262,10 @@ export class ResponseRewriter {
       writer.key("event");
       writer.string(utf8("mcp_guard.tool_pin_mismatch"));
       writer.key("decision");
-      writer.string(this.enforce ? "removed" : "would_remove");
+      writer.string(this.enforce ? REMOVED : WOULD_REMOVE);
       writer.key("tool");
       writer.string(tool);
-      writer.key("pinned_digest");
+      writer.key(PINNED_DIGEST);
       writer.string(this.config.toolPins.has(tool) ? this.config.toolPins.get(tool) : "");
       writer.key(utf8("observed_digest"));
       writer.string(messages.pinnedDigests[i]);
@@ -275,11 +287,11 @@ export class ResponseRewriter {
     writer.key("framing");
     writer.string(framing);
     writer.key("decision");
-    writer.string(this.enforce ? "filtered" : "would_filter");
-    writeNames("removed_tools", messages.removedTools);
+    writer.string(this.enforce ? FILTERED : WOULD_FILTER);
+    writeNames(REMOVED_TOOLS, messages.removedTools);
     writeNames(utf8("removed_entries"), messages.removedOther);
     writeNames(utf8("refused_methods"), messages.refusedMethods);
-    writer.key("kept_tools");
+    writer.key(KEPT_TOOLS);
     writer.integer(messages.kept);
     writer.endObject();
     log(LogLevel.Info, writer.toString());
@@ -302,7 +314,7 @@ function logWithheld(reason: string, framing: string, enforce: bool): void {
   writer.key("framing");
   writer.string(framing);
   writer.key("decision");
-  writer.string(enforce ? "withheld" : "would_withhold");
+  writer.string(enforce ? WITHHELD : WOULD_WITHHOLD);
   writer.key("reason");
   writer.string(reason);
   writer.endObject();

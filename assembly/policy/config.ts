@@ -50,7 +50,7 @@ export class GuardConfig {
   approval: ApprovalConfig = new ApprovalConfig();
   // Per-identity rules, first match wins; callers no rule matches get `defaults`.
   rules: Array<AccessRule> = new Array<AccessRule>();
-  defaults: AccessPolicy = new AccessPolicy("default", new NameList(), null, new UriPrefixes());
+  defaults: AccessPolicy = new AccessPolicy(utf8("default"), new NameList(), null, new UriPrefixes());
 }
 
 export class ConfigResult {
@@ -81,11 +81,11 @@ function fail(result: ConfigResult, message: string): ConfigResult {
 function typeName(doc: JsonDocument, node: i32): string {
   const t = <i32>doc.type(node);
   // One name per JsonType from Null (0) to Object (6).
-  return t >= 0 && t <= 6 ? lines(utf8("null\na boolean\na boolean\na number\na string\nan array\nan object"))[t] : "nothing";
+  return t >= 0 && t <= 6 ? lines(utf8("null\na boolean\na boolean\na number\na string\nan array\nan object"))[t] : utf8("nothing");
 }
 
 function fieldError(field: string, message: string): string {
-  return utf8("field \"") + field + "\": " + message;
+  return utf8("field \"") + field + utf8("\": ") + message;
 }
 
 // The index of the node's string among `choices` (one per line, in the order of the enum they stand for), or -1.
@@ -99,7 +99,7 @@ function choiceOf(doc: JsonDocument, node: i32, choices: string): i32 {
 
 // The error for a field that must be an object: names the fields it accepts and what was found instead.
 function notAnObject(doc: JsonDocument, node: i32, field: string, fields: string): string {
-  return fieldError(field, utf8("expected an object with ") + fields + ", got " + typeName(doc, node));
+  return fieldError(field, utf8("expected an object with ") + fields + utf8(", got ") + typeName(doc, node));
 }
 
 function notABoolean(doc: JsonDocument, node: i32, field: string): string {
@@ -138,7 +138,7 @@ function readInteger(doc: JsonDocument, node: i32, field: string, min: i32, max:
   const integer = doc.isInteger(node);
   const value = integer ? doc.getNumber(node) : 0;
   if (!integer || value < <f64>min || value > <f64>max) {
-    return fieldError(field, utf8("expected an integer from ") + min.toString() + " to " + max.toString() + ", got " + (integer ? (<i64>value).toString() : typeName(doc, node)));
+    return fieldError(field, utf8("expected an integer from ") + min.toString() + utf8(" to ") + max.toString() + utf8(", got ") + (integer ? (<i64>value).toString() : typeName(doc, node)));
   }
   out[0] = <i32>value;
   return "";
@@ -150,17 +150,17 @@ function readLimits(doc: JsonDocument, node: i32, limits: Limits): string {
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     let error = "";
-    if (doc.stringEquals(key, "max_body_bytes")) {
+    if (doc.stringEquals(key, utf8("max_body_bytes"))) {
       error = readInteger(doc, value, utf8("limits.max_body_bytes"), 1, MAX_MAX_BODY_BYTES, out);
       if (error.length == 0) limits.maxBodyBytes = out[0];
-    } else if (doc.stringEquals(key, "max_json_depth")) {
+    } else if (doc.stringEquals(key, utf8("max_json_depth"))) {
       error = readInteger(doc, value, utf8("limits.max_json_depth"), 2, MAX_MAX_JSON_DEPTH, out);
       if (error.length == 0) limits.maxJsonDepth = out[0];
-    } else if (doc.stringEquals(key, "max_batch_size")) {
+    } else if (doc.stringEquals(key, utf8("max_batch_size"))) {
       error = readInteger(doc, value, utf8("limits.max_batch_size"), 1, MAX_MAX_BATCH_SIZE, out);
       if (error.length == 0) limits.maxBatchSize = out[0];
     } else {
-      error = unknownField(doc, key, "limits.", limitFields());
+      error = unknownField(doc, key, utf8("limits."), limitFields());
     }
     if (error.length > 0) return error;
   }
@@ -172,8 +172,8 @@ function readMethods(doc: JsonDocument, node: i32, field: string, methods: Metho
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     let error = "";
-    if (doc.stringEquals(key, "allow")) error = readNameArray(doc, value, field + ".allow", methods.allow);
-    else if (doc.stringEquals(key, "deny")) error = readNameArray(doc, value, field + ".deny", methods.deny);
+    if (doc.stringEquals(key, utf8("allow"))) error = readNameArray(doc, value, field + utf8(".allow"), methods.allow);
+    else if (doc.stringEquals(key, utf8("deny"))) error = readNameArray(doc, value, field + utf8(".deny"), methods.deny);
     else error = unknownField(doc, key, field + ".", methodFields());
     if (error.length > 0) return error;
   }
@@ -184,7 +184,7 @@ function readResources(doc: JsonDocument, node: i32, prefixes: UriPrefixes): str
   if (doc.type(node) != JsonType.Object) return notAnObject(doc, node, utf8("resources"), resourceFields());
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
-    if (!doc.stringEquals(key, "allowed_prefixes")) return unknownField(doc, key, utf8("resources."), resourceFields());
+    if (!doc.stringEquals(key, utf8("allowed_prefixes"))) return unknownField(doc, key, utf8("resources."), resourceFields());
     if (doc.type(value) != JsonType.Array) {
       return utf8("field \"resources.allowed_prefixes\": expected an array of URI prefixes, e.g. [\"mcp://logs/\"], got ") + typeName(doc, value);
     }
@@ -219,7 +219,7 @@ function readIdentity(doc: JsonDocument, node: i32, identity: IdentityConfig): s
   if (doc.type(node) != JsonType.Object) return notAnObject(doc, node, utf8("identity"), identityFields());
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
-    if (doc.stringEquals(key, "sources")) {
+    if (doc.stringEquals(key, utf8("sources"))) {
       if (doc.type(value) != JsonType.Array || doc.length(value) == 0) return utf8("field \"identity.sources\": expected a non-empty array of \"jwt\" and \"peer\", got ") + describe(doc, value);
       const sources = new Array<IdentitySource>();
       for (let item = doc.firstChild(value); item >= 0; item = doc.nextSibling(item)) {
@@ -228,23 +228,23 @@ function readIdentity(doc: JsonDocument, node: i32, identity: IdentityConfig): s
         else return utf8("field \"identity.sources\": expected \"jwt\" or \"peer\", got ") + describe(doc, item);
       }
       identity.sources = sources;
-    } else if (doc.stringEquals(key, "jwt_claim") || doc.stringEquals(key, "jwt_metadata_key")) {
+    } else if (doc.stringEquals(key, utf8("jwt_claim")) || doc.stringEquals(key, utf8("jwt_metadata_key"))) {
       const text = doc.getString(value);
-      const claim = doc.stringEquals(key, "jwt_claim");
-      if (text === null || text.length == 0) return fieldError(utf8("identity.") + (claim ? utf8("jwt_claim") : utf8("jwt_metadata_key")), utf8("expected a non-empty string such as \"") + (claim ? "sub" : "payload") + utf8("\", got ") + describe(doc, value));
+      const claim = doc.stringEquals(key, utf8("jwt_claim"));
+      if (text === null || text.length == 0) return fieldError(utf8("identity.") + (claim ? utf8("jwt_claim") : utf8("jwt_metadata_key")), utf8("expected a non-empty string such as \"") + (claim ? "sub" : utf8("payload")) + utf8("\", got ") + describe(doc, value));
       if (claim) identity.jwtClaim = text;
       else identity.jwtMetadataKey = text;
-    } else if (doc.stringEquals(key, "user_header") || doc.stringEquals(key, "peer_header")) {
+    } else if (doc.stringEquals(key, utf8("user_header")) || doc.stringEquals(key, utf8("peer_header"))) {
       const text = doc.getString(value);
-      const user = doc.stringEquals(key, "user_header");
+      const user = doc.stringEquals(key, utf8("user_header"));
       if (text === null || !isHeaderName(text)) return fieldError(utf8("identity.") + (user ? utf8("user_header") : utf8("peer_header")), utf8("expected a lower-case header name such as \"x-user-identity\", got ") + describe(doc, value));
       if (user) identity.userHeader = text;
       else identity.peerHeader = text;
-    } else if (doc.stringEquals(key, "require")) {
+    } else if (doc.stringEquals(key, utf8("require"))) {
       const t = doc.type(value);
       if (t != JsonType.True && t != JsonType.False) return notABoolean(doc, value, utf8("identity.require"));
       identity.require = t == JsonType.True;
-    } else if (doc.stringEquals(key, "missing_status")) {
+    } else if (doc.stringEquals(key, utf8("missing_status"))) {
       const out = new StaticArray<i32>(1);
       const error = readInteger(doc, value, utf8("identity.missing_status"), 100, 599, out);
       if (error.length > 0) return error;
@@ -259,15 +259,15 @@ function readIdentity(doc: JsonDocument, node: i32, identity: IdentityConfig): s
 }
 
 function readRules(doc: JsonDocument, node: i32, config: GuardConfig): string {
-  if (doc.type(node) != JsonType.Array) return utf8("field \"rules\": expected an array of rules, each with ") + ruleFields() + ", got " + typeName(doc, node);
+  if (doc.type(node) != JsonType.Array) return utf8("field \"rules\": expected an array of rules, each with ") + ruleFields() + utf8(", got ") + typeName(doc, node);
   const names = new Set<string>();
   let index = 0;
   for (let item = doc.firstChild(node); item >= 0; item = doc.nextSibling(item)) {
-    const at = "rules[" + index.toString() + "]";
+    const at = utf8("rules[") + index.toString() + "]";
     if (doc.type(item) != JsonType.Object) return notAnObject(doc, item, at, ruleFields());
-    const name = doc.getString(doc.get(item, "name"));
-    if (name === null || name.length == 0) return fieldError(at + ".name", utf8("expected a non-empty name (it is written into audit records)"));
-    if (names.has(name) || name == "default") return fieldError(at + ".name", jsonQuote(name) + utf8(" is used twice (\"default\" names the workload's own policy)"));
+    const name = doc.getString(doc.get(item, utf8("name")));
+    if (name === null || name.length == 0) return fieldError(at + utf8(".name"), utf8("expected a non-empty name (it is written into audit records)"));
+    if (names.has(name) || name == utf8("default")) return fieldError(at + utf8(".name"), jsonQuote(name) + utf8(" is used twice (\"default\" names the workload's own policy)"));
     names.add(name);
     const defaults = config.defaults;
     const rule = new AccessRule(new AccessPolicy(name, defaults.tools, defaults.prompts, defaults.resourcePrefixes));
@@ -275,20 +275,20 @@ function readRules(doc: JsonDocument, node: i32, config: GuardConfig): string {
     for (let key = doc.firstChild(item); key >= 0; key = doc.nextSibling(key)) {
       const value = doc.keyValue(key);
       let error = "";
-      if (doc.stringEquals(key, "name")) {
+      if (doc.stringEquals(key, utf8("name"))) {
         continue;
-      } else if (doc.stringEquals(key, "match")) {
+      } else if (doc.stringEquals(key, utf8("match"))) {
         hasMatch = true;
-        error = readRuleMatch(doc, value, at + ".match", rule);
-      } else if (doc.stringEquals(key, "tool_allowlist")) {
+        error = readRuleMatch(doc, value, at + utf8(".match"), rule);
+      } else if (doc.stringEquals(key, utf8("tool_allowlist"))) {
         const tools = new NameList();
         error = readNameArray(doc, value, at + utf8(".tool_allowlist"), tools);
         rule.access.tools = tools;
-      } else if (doc.stringEquals(key, "prompt_allowlist")) {
+      } else if (doc.stringEquals(key, utf8("prompt_allowlist"))) {
         const prompts = new NameList();
         error = readNameArray(doc, value, at + utf8(".prompt_allowlist"), prompts);
         rule.access.prompts = prompts;
-      } else if (doc.stringEquals(key, "resources")) {
+      } else if (doc.stringEquals(key, utf8("resources"))) {
         const prefixes = new UriPrefixes();
         error = readResources(doc, value, prefixes);
         rule.access.resourcePrefixes = prefixes;
@@ -297,7 +297,7 @@ function readRules(doc: JsonDocument, node: i32, config: GuardConfig): string {
       }
       if (error.length > 0) return error;
     }
-    if (!hasMatch) return fieldError(at + ".match", utf8("required (a rule without conditions would match everyone; use the top-level fields for that)"));
+    if (!hasMatch) return fieldError(at + utf8(".match"), utf8("required (a rule without conditions would match everyone; use the top-level fields for that)"));
     config.rules.push(rule);
     index++;
   }
@@ -305,21 +305,21 @@ function readRules(doc: JsonDocument, node: i32, config: GuardConfig): string {
 }
 
 function readRuleMatch(doc: JsonDocument, node: i32, at: string, rule: AccessRule): string {
-  if (doc.type(node) != JsonType.Object || doc.length(node) == 0) return fieldError(at, utf8("expected an object with at least one of ") + matchFields() + ", got " + describe(doc, node));
+  if (doc.type(node) != JsonType.Object || doc.length(node) == 0) return fieldError(at, utf8("expected an object with at least one of ") + matchFields() + utf8(", got ") + describe(doc, node));
   const match = rule.match;
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     let error = "";
-    if (doc.stringEquals(key, "principals")) {
+    if (doc.stringEquals(key, utf8("principals"))) {
       const list = new NameList();
       error = readNameArray(doc, value, at + utf8(".principals"), list);
       match.principals = list;
-    } else if (doc.stringEquals(key, "users")) {
+    } else if (doc.stringEquals(key, utf8("users"))) {
       const list = new NameList();
-      error = readNameArray(doc, value, at + ".users", list);
+      error = readNameArray(doc, value, at + utf8(".users"), list);
       match.users = list;
-    } else if (doc.stringEquals(key, "claims")) {
-      if (doc.type(value) != JsonType.Object || doc.length(value) == 0) return fieldError(at + ".claims", utf8("expected an object of claim name to accepted values, e.g. {\"groups\": [\"network-engineers\"]}, got ") + describe(doc, value));
+    } else if (doc.stringEquals(key, utf8("claims"))) {
+      if (doc.type(value) != JsonType.Object || doc.length(value) == 0) return fieldError(at + utf8(".claims"), utf8("expected an object of claim name to accepted values, e.g. {\"groups\": [\"network-engineers\"]}, got ") + describe(doc, value));
       for (let claim = doc.firstChild(value); claim >= 0; claim = doc.nextSibling(claim)) {
         const claimName = doc.getString(claim);
         const values = new NameList();
@@ -343,30 +343,30 @@ function readApproval(doc: JsonDocument, node: i32, approval: ApprovalConfig): s
   if (doc.type(node) != JsonType.Object) return notAnObject(doc, node, utf8("approval"), approvalFields());
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
-    if (doc.stringEquals(key, "mode")) {
+    if (doc.stringEquals(key, utf8("mode"))) {
       const mode = choiceOf(doc, value, utf8("off\nflag\ndeny\ntoken\nwebhook")); // ApprovalMode's order
       if (mode < 0) return utf8("field \"approval.mode\": expected \"off\", \"flag\", \"deny\", \"token\" or \"webhook\", got ") + describe(doc, value);
       approval.mode = <ApprovalMode>mode;
-    } else if (doc.stringEquals(key, "webhook")) {
+    } else if (doc.stringEquals(key, utf8("webhook"))) {
       const error = readWebhook(doc, value, approval.webhook);
       if (error.length > 0) return error;
-    } else if (doc.stringEquals(key, "destructive_patterns")) {
+    } else if (doc.stringEquals(key, utf8("destructive_patterns"))) {
       approval.patterns = new NameList();
       const error = readNameArray(doc, value, utf8("approval.destructive_patterns"), approval.patterns);
       if (error.length > 0) return error;
-    } else if (doc.stringEquals(key, "use_annotations")) {
+    } else if (doc.stringEquals(key, utf8("use_annotations"))) {
       const t = doc.type(value);
       if (t != JsonType.True && t != JsonType.False) return notABoolean(doc, value, utf8("approval.use_annotations"));
       approval.useAnnotations = t == JsonType.True;
-    } else if (doc.stringEquals(key, "approval_url")) {
+    } else if (doc.stringEquals(key, utf8("approval_url"))) {
       const url = doc.getString(value);
-      if (url === null || !(url.startsWith(utf8("https://")) || url.startsWith("http://"))) return utf8("field \"approval.approval_url\": expected an http(s) URL where users approve calls, got ") + describe(doc, value);
+      if (url === null || !(url.startsWith(utf8("https://")) || url.startsWith(utf8("http://")))) return utf8("field \"approval.approval_url\": expected an http(s) URL where users approve calls, got ") + describe(doc, value);
       approval.approvalUrl = url;
-    } else if (doc.stringEquals(key, "token_header")) {
+    } else if (doc.stringEquals(key, utf8("token_header"))) {
       const header = doc.getString(value);
       if (header === null || !isHeaderName(header)) return utf8("field \"approval.token_header\": expected a lower-case header name such as \"x-mcp-approval\", got ") + describe(doc, value);
       approval.tokenHeader = header;
-    } else if (doc.stringEquals(key, "key_env")) {
+    } else if (doc.stringEquals(key, utf8("key_env"))) {
       const name = doc.getString(value);
       if (name === null || name.length == 0) return utf8("field \"approval.key_env\": expected the name of a vmConfig.env variable, got ") + describe(doc, value);
       approval.keyEnv = name;
@@ -387,7 +387,7 @@ function readWebhook(doc: JsonDocument, node: i32, webhook: WebhookConfig): stri
   if (doc.type(node) != JsonType.Object) return notAnObject(doc, node, utf8("approval.webhook"), webhookFields());
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
-    if (doc.stringEquals(key, "timeout_ms")) {
+    if (doc.stringEquals(key, utf8("timeout_ms"))) {
       const out = new StaticArray<i32>(1);
       const error = readInteger(doc, value, utf8("approval.webhook.timeout_ms"), 1, 600000, out);
       if (error.length > 0) return error;
@@ -395,13 +395,13 @@ function readWebhook(doc: JsonDocument, node: i32, webhook: WebhookConfig): stri
       continue;
     }
     const text = doc.getString(value);
-    if (doc.stringEquals(key, "cluster")) {
+    if (doc.stringEquals(key, utf8("cluster"))) {
       if (text === null || text.length == 0) return utf8("field \"approval.webhook.cluster\": expected an Envoy cluster name, got ") + describe(doc, value);
       webhook.cluster = text;
-    } else if (doc.stringEquals(key, "authority")) {
+    } else if (doc.stringEquals(key, utf8("authority"))) {
       if (text === null || text.length == 0) return utf8("field \"approval.webhook.authority\": expected a host name, got ") + describe(doc, value);
       webhook.authority = text;
-    } else if (doc.stringEquals(key, "path")) {
+    } else if (doc.stringEquals(key, utf8("path"))) {
       if (text === null || !text.startsWith("/")) return utf8("field \"approval.webhook.path\": expected a path starting with /, got ") + describe(doc, value);
       webhook.path = text;
     } else {
@@ -415,7 +415,7 @@ function readAudit(doc: JsonDocument, node: i32, config: GuardConfig): string {
   if (doc.type(node) != JsonType.Object) return notAnObject(doc, node, utf8("audit"), auditFields());
   for (let key = doc.firstChild(node); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
-    if (!doc.stringEquals(key, "log_level")) return unknownField(doc, key, "audit.", auditFields());
+    if (!doc.stringEquals(key, utf8("log_level"))) return unknownField(doc, key, utf8("audit."), auditFields());
     const level = choiceOf(doc, value, utf8("info\nwarn\nerror")); // proxy_log levels 2, 3, 4
     if (level >= 0) config.auditLogLevel = level + 2;
     else return utf8("field \"audit.log_level\": expected \"info\", \"warn\" or \"error\", got ") + describe(doc, value);
@@ -432,7 +432,7 @@ function readPins(doc: JsonDocument, node: i32, pins: Map<string, string>): stri
     const digest = doc.getString(doc.keyValue(key));
     if (name === null || name.length == 0) return utf8("field \"tool_pins\": expected non-empty tool names as keys");
     if (digest === null || !isDigest(digest)) {
-      return "field " + jsonQuote(utf8("tool_pins.") + name) + utf8(": expected \"sha256:\" and 64 lowercase hex digits (mcp-guard pin prints them), got ") + describe(doc, doc.keyValue(key));
+      return utf8("field ") + jsonQuote(utf8("tool_pins.") + name) + utf8(": expected \"sha256:\" and 64 lowercase hex digits (mcp-guard pin prints them), got ") + describe(doc, doc.keyValue(key));
     }
     pins.set(name, digest);
   }
@@ -469,52 +469,52 @@ export function parseConfig(ptr: usize, len: i32): ConfigResult {
   for (let key = doc.firstChild(root); key >= 0; key = doc.nextSibling(key)) {
     const value = doc.keyValue(key);
     let message = "";
-    if (doc.stringEquals(key, "mode")) {
+    if (doc.stringEquals(key, utf8("mode"))) {
       const mode = choiceOf(doc, value, utf8("enforce\naudit")); // Mode's order
       if (mode >= 0) config.mode = <Mode>mode;
       else message = utf8("field \"mode\": expected \"enforce\" or \"audit\", got ") + describe(doc, value);
-    } else if (doc.stringEquals(key, "tool_allowlist")) {
+    } else if (doc.stringEquals(key, utf8("tool_allowlist"))) {
       message = readNameArray(doc, value, utf8("tool_allowlist"), config.tools);
       config.toolAllowlistGiven = true;
-    } else if (doc.stringEquals(key, "deny_status")) {
+    } else if (doc.stringEquals(key, utf8("deny_status"))) {
       const out = new StaticArray<i32>(1);
       message = readInteger(doc, value, utf8("deny_status"), 100, 599, out);
       if (message.length == 0) {
         if (out[0] != 200 && out[0] != 403) message = utf8("field \"deny_status\": expected 200 or 403, got ") + out[0].toString();
         else config.denyStatus = out[0];
       }
-    } else if (doc.stringEquals(key, "limits")) {
+    } else if (doc.stringEquals(key, utf8("limits"))) {
       message = readLimits(doc, value, config.limits);
-    } else if (doc.stringEquals(key, "methods")) {
-      message = readMethods(doc, value, "methods", config.methods);
-    } else if (doc.stringEquals(key, "server_methods")) {
+    } else if (doc.stringEquals(key, utf8("methods"))) {
+      message = readMethods(doc, value, utf8("methods"), config.methods);
+    } else if (doc.stringEquals(key, utf8("server_methods"))) {
       message = readMethods(doc, value, utf8("server_methods"), config.serverMethods);
-    } else if (doc.stringEquals(key, "prompt_allowlist")) {
+    } else if (doc.stringEquals(key, utf8("prompt_allowlist"))) {
       const prompts = new NameList();
       message = readNameArray(doc, value, utf8("prompt_allowlist"), prompts);
       config.prompts = prompts;
-    } else if (doc.stringEquals(key, "rules")) {
+    } else if (doc.stringEquals(key, utf8("rules"))) {
       rulesNode = value;
-    } else if (doc.stringEquals(key, "approval")) {
+    } else if (doc.stringEquals(key, utf8("approval"))) {
       message = readApproval(doc, value, config.approval);
-    } else if (doc.stringEquals(key, "audit")) {
+    } else if (doc.stringEquals(key, utf8("audit"))) {
       message = readAudit(doc, value, config);
-    } else if (doc.stringEquals(key, "identity")) {
+    } else if (doc.stringEquals(key, utf8("identity"))) {
       message = readIdentity(doc, value, config.identity);
-    } else if (doc.stringEquals(key, "tool_pins")) {
+    } else if (doc.stringEquals(key, utf8("tool_pins"))) {
       message = readPins(doc, value, config.toolPins);
-    } else if (doc.stringEquals(key, "hold_request_headers")) {
+    } else if (doc.stringEquals(key, utf8("hold_request_headers"))) {
       const t = doc.type(value);
       if (t != JsonType.True && t != JsonType.False) message = notABoolean(doc, value, utf8("hold_request_headers"));
       else config.holdRequestHeaders = t == JsonType.True;
-    } else if (doc.stringEquals(key, "resources")) {
+    } else if (doc.stringEquals(key, utf8("resources"))) {
       message = readResources(doc, value, config.resourcePrefixes);
     } else {
       message = unknownField(doc, key, "", topLevelFields());
     }
     if (message.length > 0) return fail(result, message);
   }
-  config.defaults = new AccessPolicy("default", config.tools, config.prompts, config.resourcePrefixes);
+  config.defaults = new AccessPolicy(utf8("default"), config.tools, config.prompts, config.resourcePrefixes);
   if (rulesNode >= 0) {
     const message = readRules(doc, rulesNode, config);
     if (message.length > 0) return fail(result, message);
