@@ -11,7 +11,7 @@
 // lines) holding the hash, the entry, the length, the decoded string once there is one, and names of up to 16
 // bytes inline. A lookup of a short name — present or absent — reads that line only (plus its neighbour when
 // probing runs on); the table is at most 3/4 full, so probe runs are short.
-import { globMatch, isGlob } from "./glob";
+import { globMatch, isGlob, isGlobUtf8 } from "./glob";
 import { hashBytes } from "../json/keys";
 import { ByteBuffer } from "../json/buffer";
 
@@ -46,14 +46,8 @@ export class NameList {
 
   /** Adds the name whose UTF-8 form is the `n` bytes at `p` (well-formed UTF-8, e.g. an unescaped JSON string). */
   addUtf8(p: usize, n: i32): void {
-    for (let k = 0; k < n; k++) {
-      const c = load<u8>(p + <usize>k);
-      if (c == STAR || c == QUESTION) {
-        this.patterns.push(String.UTF8.decodeUnsafe(p, <usize>n));
-        return;
-      }
-    }
-    this.insert(p, n, null);
+    if (isGlobUtf8(p, n)) this.patterns.push(String.UTF8.decodeUnsafe(p, <usize>n));
+    else this.insert(p, n, null);
   }
 
   /** Makes room for `more` names without growing the table on the way (a configuration array's length). */
@@ -190,9 +184,6 @@ export class NameList {
     }
   }
 }
-
-const STAR: u8 = 42; // '*', as isGlob
-const QUESTION: u8 = 63; // '?'
 
 const MIN_SLOTS: i32 = 16;
 // 16 Mi slots (512 MiB): more than a configuration of at most 16 MiB can fill 3/4 of.
