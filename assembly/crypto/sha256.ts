@@ -10,7 +10,7 @@
 // buffers whose size is fixed here.
 
 import { inMemory } from "../json/buffer";
-import { utf8Encode } from "../json/utf8";
+import { codePointAt, utf8Encode } from "../json/utf8";
 import { toHex } from "./hex";
 
 // Round constants: the first 32 bits of the fractional parts of the cube roots of the first 64 primes.
@@ -144,16 +144,8 @@ export class Sha256 {
     const room = this.text.byteLength - 4; // one more code point always fits
     let o = 0;
     for (let i = 0; i < n; i++) {
-      let c = <u32>load<u16>(sp + (<usize>i << 1));
-      if (c >= 0xd800 && c <= 0xdfff) {
-        const low = i + 1 < n ? <u32>load<u16>(sp + (<usize>(i + 1) << 1)) : 0;
-        if (c <= 0xdbff && low >= 0xdc00 && low <= 0xdfff) {
-          c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
-          i++;
-        } else {
-          c = 0xfffd;
-        }
-      }
+      const c = codePointAt(sp, i, n);
+      if (c >= 0x10000) i++;
       o += utf8Encode(out + <usize>o, c);
       if (o >= room) {
         this.update(out, o);

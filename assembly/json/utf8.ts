@@ -52,6 +52,18 @@ export function utf8CodePoint(ptr: usize, i: i32, length: i32): u32 {
     ((<u32>load<u8>(p, 2) & 0x3F) << 6) | (<u32>load<u8>(p, 3) & 0x3F);
 }
 
+/**
+ * The code point of the UTF-16 unit at index `i` of the `n` units at `sp`: with the next unit when
+ * the two are a surrogate pair (the caller then skips one more), U+FFFD for a lone surrogate.
+ */
+export function codePointAt(sp: usize, i: i32, n: i32): u32 {
+  const u = <u32>load<u16>(sp + (<usize>i << 1));
+  if (u < 0xd800 || u > 0xdfff) return u;
+  const next = i + 1 < n ? <u32>load<u16>(sp + (<usize>(i + 1) << 1)) : 0;
+  if (u <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) return 0x10000 + ((u - 0xd800) << 10) + (next - 0xdc00);
+  return 0xfffd;
+}
+
 /** Writes `cp` as UTF-8 at `out` and returns the number of bytes (1-4). `cp` must not be a surrogate. */
 export function utf8Encode(out: usize, cp: u32): i32 {
   if (cp < 0x80) {

@@ -8,7 +8,7 @@
 // The one thing taken on trust is raw()/rawRange(): the caller vouches that those bytes are one JSON value.
 
 import { ByteBuffer, inMemory } from "./buffer";
-import { utf8CodePoint, utf8Encode, utf8SequenceLength } from "./utf8";
+import { codePointAt, utf8CodePoint, utf8Encode, utf8SequenceLength } from "./utf8";
 
 // State of an open container.
 const ARRAY_EMPTY: u8 = 0;   // no element yet
@@ -339,18 +339,6 @@ export class JsonWriter {
     store<u8>(op++, 0x22);
     this.size += <i32>(op - begin);
   }
-}
-
-/**
- * The code point of the non-ASCII UTF-16 unit at index `i` of the `n` units at `sp`: with the next unit when
- * the two are a surrogate pair (the caller then skips one more), U+FFFD for a lone surrogate.
- */
-export function codePointAt(sp: usize, i: i32, n: i32): u32 {
-  const u = <u32>load<u16>(sp + (<usize>i << 1));
-  if (u < 0xd800 || u > 0xdfff) return u;
-  const next = i + 1 < n ? <u32>load<u16>(sp + (<usize>(i + 1) << 1)) : 0;
-  if (u <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) return 0x10000 + ((u - 0xd800) << 10) + (next - 0xdc00);
-  return 0xfffd;
 }
 
 /** Writes ASCII character `c` at `op` as itself or as its RFC 8259 escape (as JSON.stringify writes it); returns the bytes written. */

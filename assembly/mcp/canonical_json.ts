@@ -8,8 +8,8 @@
 // schema needs no buffer of the schema's canonical size.
 
 import { ByteBuffer } from "../json/buffer";
-import { utf8Encode } from "../json/utf8";
-import { codePointAt, putAscii } from "../json/writer";
+import { codePointAt, utf8Encode } from "../json/utf8";
+import { putAscii } from "../json/writer";
 import { JsonDocument, JsonType } from "../json";
 import { Sha256 } from "../crypto/sha256";
 import { MAX_NUMBER_TEXT, formatNumber } from "./es_number";
