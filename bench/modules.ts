@@ -18,6 +18,10 @@ export interface BenchModules {
   noop: string;
   /** assembly/testing/json-as/compare.ts, compiled with json-as's transform, when measured. */
   jsonAs?: string;
+  /** assembly/testing/json.ts: the reader alone (full runs, for the reader-limit section). */
+  json?: string;
+  /** assembly/testing/structural_index.ts, with SIMD: the structural-index probe (full runs). */
+  structuralIndex?: string;
 }
 
 export const GUARD_WASM = "build/mcp-guard.wasm";
@@ -28,6 +32,8 @@ const ENTRIES = {
   nameList: "assembly/testing/name_list.ts",
   noop: "assembly/testing/noop_filter.ts",
   jsonAs: "assembly/testing/json-as/compare.ts",
+  json: "assembly/testing/json.ts",
+  structuralIndex: "assembly/testing/structural_index.ts",
 } as const;
 
 export interface BuildOptions {
@@ -49,6 +55,8 @@ export async function buildBenchModules(options: BuildOptions): Promise<BenchMod
   if (options.simd) {
     jobs.push(compileAssemblyScript(ENTRIES.engine, out("engine.simd"), { flags: ["--enable", "simd"] }));
     jobs.push(compileAssemblyScript(ENTRIES.listFilter, out("list_filter.simd"), { flags: ["--enable", "simd"] }));
+    jobs.push(compileAssemblyScript(ENTRIES.json, out("json")));
+    jobs.push(compileAssemblyScript(ENTRIES.structuralIndex, out("structural_index.simd"), { flags: ["--enable", "simd"] }));
   }
   // json-as with the incremental runtime, as its users run it: the entry never calls the collector, so under the
   // filter's minimal runtime its garbage would pile up until linear memory runs out in a full run.
@@ -60,7 +68,12 @@ export async function buildBenchModules(options: BuildOptions): Promise<BenchMod
     listFilter: out("list_filter"),
     nameList: out("name_list"),
     noop: out("noop_filter"),
-    ...(options.simd ? { engineSimd: out("engine.simd"), listFilterSimd: out("list_filter.simd") } : {}),
+    ...(options.simd ? {
+      engineSimd: out("engine.simd"),
+      listFilterSimd: out("list_filter.simd"),
+      json: out("json"),
+      structuralIndex: out("structural_index.simd"),
+    } : {}),
     ...(options.jsonAs ? { jsonAs: out("json_as") } : {}),
   };
 }

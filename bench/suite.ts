@@ -5,6 +5,7 @@ import type { MeasureOptions } from "./measure.ts";
 import { FULL, QUICK } from "./measure.ts";
 import type { BenchModules } from "./modules.ts";
 import { benchHost, type HostRow } from "./sections/host.ts";
+import { benchReaderLimit, type ReaderLimitRow } from "./sections/reader-limit.ts";
 import { benchRuntimes, buildRuntimeVariants, type RuntimeRow } from "./sections/runtime.ts";
 import { benchSize, type SizeResult } from "./sections/size.ts";
 import { benchAllowlist, benchStartup, type AllowlistRow, type StartupResult } from "./sections/startup.ts";
@@ -20,6 +21,7 @@ export interface BenchResults {
   environment: { node: string; v8: string; platform: string; cpu: string; cpus: number; loadAverage: number[] };
   clock: string;
   toolCall: ToolCallRow[];
+  readerLimit?: ReaderLimitRow[];
   toolsList?: ToolsListResult;
   host?: HostRow[];
   startup?: StartupResult;
@@ -30,7 +32,7 @@ export interface BenchResults {
   targets: TargetResult[];
 }
 
-export type Section = "toolCall" | "toolsList" | "host" | "startup" | "size" | "allowlist" | "soak" | "runtimes";
+export type Section = "toolCall" | "readerLimit" | "toolsList" | "host" | "startup" | "size" | "allowlist" | "soak" | "runtimes";
 
 export interface BenchOptions {
   quick: boolean;
@@ -47,7 +49,7 @@ export interface BenchOptions {
 export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const quick = options.quick;
   const measure = options.measure ?? (quick ? QUICK : FULL);
-  const sections = new Set<Section>(options.sections ?? ["toolCall", "toolsList", "host", "startup", "allowlist", "soak", ...(quick ? [] : ["size" as const, "runtimes" as const])]);
+  const sections = new Set<Section>(options.sections ?? ["toolCall", "toolsList", "host", "startup", "allowlist", "soak", ...(quick ? [] : ["readerLimit" as const, "size" as const, "runtimes" as const])]);
   const log = options.log ?? (() => {});
   const results: BenchResults = {
     schema: 1,
@@ -68,6 +70,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   if (sections.has("toolCall")) {
     log("tools/call decision …");
     results.toolCall = await benchToolCall(options.modules, measure, options.shapes ?? ["structured", "text"], options.sizesKB);
+  }
+  if (sections.has("readerLimit")) {
+    log("reader vs a structural index (SIMD probe) …");
+    results.readerLimit = await benchReaderLimit(options.modules, measure);
   }
   if (sections.has("toolsList")) {
     log("tools/list rewrite …");
