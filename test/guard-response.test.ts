@@ -96,6 +96,23 @@ describe("tools/list results in application/json", () => {
     });
   });
 
+  it("lists at most 256 removed tools in the log line, each once, and counts the rest", async () => {
+    const host = await startGuard(SEED_CONFIG);
+    const many = Array.from({ length: 600 }, (_, i) => ({ name: `removed_tool_with_a_rather_long_name_${i}` }));
+    const tools = [{ name: "search_code" }, { name: "system_exec" }, { name: "system_exec" }, ...many];
+    const result = await respond(host, "application/json", [JSON.stringify(listResult({}, tools))]);
+    expect(toolNames(JSON.parse(result.body))).toEqual(["search_code"]);
+    const line = host.logs.map((l) => l.message).find((m) => m.includes("mcp_guard.server_message_filtered"))!;
+    expect(line.length).toBeLessThan(16 * 1024);
+    const logged = JSON.parse(line);
+    expect(logged.removed_tools).toHaveLength(256);
+    expect(logged.removed_tools.slice(0, 2)).toEqual(["system_exec", "removed_tool_with_a_rather_long_name_0"]);
+    expect(logged.removed_tools_omitted).toBe(601 - 256);
+    expect(logged.kept_tools).toBe(1);
+    // The metric still counts every entry removed.
+    expect(host.metric("list=.=tools;.;mcp_guard_list_entries_removed_total")?.value).toBe(602n);
+  });
+
   it("filters every response of a batch (2025-03-26)", async () => {
     const host = await startGuard(SEED_CONFIG);
     const body = JSON.stringify([listResult(), { jsonrpc: "2.0", id: 3, result: {} }, { ...listResult(), id: 4 }]);
