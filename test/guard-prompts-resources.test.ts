@@ -49,6 +49,16 @@ describe("prompts", () => {
     const { body } = await serverSays(config, "application/json", JSON.stringify(list));
     expect(JSON.parse(body).result.prompts.map((p: { name: string }) => p.name)).toEqual(["code_review", "summarize_pr"]);
   });
+
+  it("decides on a listed prompt's decoded name whatever its spelling (escapes, exact entry, pattern)", async () => {
+    // Written by hand: JSON.stringify would not keep the escapes.
+    const list = '{"jsonrpc":"2.0","id":1,"result":{"prompts":[{"name":"code\\u005freview"},{"name":"code\\u005freviews"},' +
+      '{"name":"summarize\\u005fpr"},{"name":"summarize"},{"name":"code_revie"}]}}';
+    const { body, host } = await serverSays(config, "application/json", list);
+    expect(JSON.parse(body).result.prompts.map((p: { name: string }) => p.name)).toEqual(["code_review", "summarize_pr"]);
+    const line = host.logs.map((l) => l.message).find((m) => m.includes("mcp_guard.server_message_filtered"));
+    expect(JSON.parse(line!).removed_entries).toEqual(["prompts:code_reviews", "prompts:summarize", "prompts:code_revie"]);
+  });
 });
 
 describe("resource URIs", () => {

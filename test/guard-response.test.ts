@@ -72,6 +72,47 @@ describe("tools/list results in application/json", () => {
     expect(toolNames(JSON.parse((await respond(host, "application/json", [body])).body))).toEqual(["ok"]);
   });
 
+  it("decides on a tool's decoded name whatever its spelling, length or script", async () => {
+    // Exact entries of 16 bytes (the lookup table holds names up to 16 bytes inline) and 17 bytes (held apart),
+    // non-ASCII ones (2- and 3-byte UTF-8) and a pattern; each listed name is unescaped, escaped or a near miss.
+    const allowlist = ["search_code", "sixteen_bytes_ab", "seventeen_bytes_a", "héllo_wörld", "日本語ツール", "get_*"];
+    const host = await startGuard({ tool_allowlist: allowlist });
+    const listed = [
+      "search\\u005fcode", "system\\u005fexec", "sixteen_bytes_ab", "sixteen_bytes_ac", "sixteen_bytes_a",
+      "seventeen_bytes_a", "seventeen_bytes_b", "seventeen_bytes_", "seventeen\\u005fbytes_a", "seventeen_bytes_ab",
+      "héllo_wörld", "h\\u00e9llo_w\\u00f6rld", "hello_world", "日本語ツール", "日本語ツーノ", "\\u65e5本語ツール",
+      "get_x", "get\\u005fy", "get", "GET_x",
+    ];
+    // Written by hand: JSON.stringify would not keep the escapes.
+    const body = `{"jsonrpc":"2.0","id":2,"result":{"tools":[${listed.map((n) => `{"name":"${n}"}`).join(",")}]}}`;
+    const result = await respond(host, "application/json", [body]);
+    expect(toolNames(JSON.parse(result.body))).toEqual([
+      "search_code", "sixteen_bytes_ab", "seventeen_bytes_a", "seventeen_bytes_a", "héllo_wörld", "héllo_wörld", "日本語ツール", "日本語ツール", "get_x", "get_y",
+    ]);
+    const line = host.logs.map((l) => l.message).find((m) => m.includes("mcp_guard.server_message_filtered"));
+    expect(JSON.parse(line!)).toMatchObject({
+      removed_tools: ["system_exec", "sixteen_bytes_ac", "sixteen_bytes_a", "seventeen_bytes_b", "seventeen_bytes_", "seventeen_bytes_ab", "hello_world", "日本語ツーノ", "get", "GET_x"],
+      kept_tools: 10,
+    });
+  });
+
+  it("lists at most 256 removed tools in the log line, each once, and counts the rest", async () => {
+    const host = await startGuard(SEED_CONFIG);
+    const many = Array.from({ length: 600 }, (_, i) => ({ name: `removed_tool_with_a_rather_long_name_${i}` }));
+    const tools = [{ name: "search_code" }, { name: "system_exec" }, { name: "system_exec" }, ...many];
+    const result = await respond(host, "application/json", [JSON.stringify(listResult({}, tools))]);
+    expect(toolNames(JSON.parse(result.body))).toEqual(["search_code"]);
+    const line = host.logs.map((l) => l.message).find((m) => m.includes("mcp_guard.server_message_filtered"))!;
+    expect(line.length).toBeLessThan(16 * 1024);
+    const logged = JSON.parse(line);
+    expect(logged.removed_tools).toHaveLength(256);
+    expect(logged.removed_tools.slice(0, 2)).toEqual(["system_exec", "removed_tool_with_a_rather_long_name_0"]);
+    expect(logged.removed_tools_omitted).toBe(601 - 256);
+    expect(logged.kept_tools).toBe(1);
+    // The metric still counts every entry removed.
+    expect(host.metric("list=.=tools;.;mcp_guard_list_entries_removed_total")?.value).toBe(602n);
+  });
+
   it("filters every response of a batch (2025-03-26)", async () => {
     const host = await startGuard(SEED_CONFIG);
     const body = JSON.stringify([listResult(), { jsonrpc: "2.0", id: 3, result: {} }, { ...listResult(), id: 4 }]);

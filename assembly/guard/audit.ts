@@ -16,14 +16,16 @@ export const AUDIT_VERSION = 1;
 const writer = new JsonWriter();
 const hasher = new Sha256();
 
-/** Most distinct removed tool names one record lists; later removals of other names are only counted. */
-export const MAX_REMOVED_TOOLS_LISTED = 256;
+/** Most distinct names one audit record or log line lists; later names are only counted. */
+export const MAX_NAMES_LISTED = 256;
 
-// The tools removed from lists on one stream, each name once. A long-lived event stream (the legacy transport's
-// GET stream carries every tools/list answer of a session) may pass thousands of lists: keeping every removal
-// grew linear memory with each list for as long as the stream lived, and would have made the line unbounded.
-// Names past the limit are only counted, so a server that invents new names cannot grow it either.
-export class RemovedTools {
+// Names for the audit record's `tools_removed` and the log's arrays of removed entries, each name once. A
+// long-lived event stream (the legacy transport's GET stream carries every tools/list answer of a session) may
+// pass thousands of lists: keeping every removal grew linear memory with each list for as long as the stream
+// lived, and would have made the line unbounded; one list of a hostile server may hold as many names as the body
+// limit allows, and log pipelines truncate or drop long lines. Names past the limit are only counted, so a
+// server that invents new names cannot grow either.
+export class CappedNames {
   readonly names: Array<string> = new Array<string>();
   private readonly seen: Set<string> = new Set<string>();
   omitted: i32 = 0;
@@ -34,12 +36,33 @@ export class RemovedTools {
 
   push(name: string): void {
     if (this.seen.has(name)) return;
-    if (this.names.length >= MAX_REMOVED_TOOLS_LISTED) {
+    if (this.names.length >= MAX_NAMES_LISTED) {
       this.omitted++;
       return;
     }
     this.seen.add(name);
     this.names.push(name);
+  }
+
+  clear(): void {
+    this.names.length = 0;
+    this.seen.clear();
+    this.omitted = 0;
+  }
+
+  /** `key`: the names, and `key`_omitted: how many were left out; each only when not empty. */
+  write(w: JsonWriter, key: string): void {
+    if (this.names.length > 0) {
+      w.key(key);
+      w.beginArray();
+      const names = this.names;
+      for (let i = 0; i < names.length; i++) w.string(names[i]);
+      w.endArray();
+    }
+    if (this.omitted > 0) {
+      w.key(key + "_omitted");
+      w.integer(this.omitted);
+    }
   }
 }
 
@@ -74,7 +97,7 @@ export class AuditRecord {
   status: i32 = 0;
   serverErrorCode: i32 = 0;
   serverIsError: i32 = -1; // -1 unknown, 0 false, 1 true
-  toolsRemoved: RemovedTools = new RemovedTools();
+  toolsRemoved: CappedNames = new CappedNames();
   withheld: i32 = 0;
   bytesIn: i64 = 0;
   bytesOut: i64 = 0;
@@ -165,17 +188,7 @@ export class AuditRecord {
       w.key("server_is_error");
       w.bool(this.serverIsError == 1);
     }
-    if (this.toolsRemoved.length > 0) {
-      w.key("tools_removed");
-      w.beginArray();
-      const names = this.toolsRemoved.names;
-      for (let i = 0; i < names.length; i++) w.string(names[i]);
-      w.endArray();
-    }
-    if (this.toolsRemoved.omitted > 0) {
-      w.key("tools_removed_omitted");
-      w.integer(this.toolsRemoved.omitted);
-    }
+    this.toolsRemoved.write(w, "tools_removed");
     if (this.withheld > 0) {
       w.key("messages_withheld");
       w.integer(this.withheld);

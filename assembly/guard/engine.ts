@@ -204,8 +204,7 @@ export class RequestEngine {
     // An exact allowlist entry is found on the name's bytes and its own string stands for the tool; anything
     // else (escapes, a glob, a refusal) decodes the name.
     const tools = this.access.tools;
-    let entry = -1;
-    if (!doc.hasEscapes(nameNode)) entry = tools.exactIndex(doc.contentAddress(nameNode), doc.contentLength(nameNode));
+    const entry = tools.exactIndexOf(doc, nameNode);
     let tool = "";
     if (entry >= 0) {
       tool = tools.exactName(entry);
@@ -213,7 +212,7 @@ export class RequestEngine {
       const decoded = doc.getString(nameNode);
       if (decoded !== null) tool = decoded;
       verdict.tool = tool;
-      if (!tools.matches(tool)) {
+      if (!tools.matchesAfterMiss(doc, nameNode, tool)) {
         // Same answer as for a tool the server does not have, so the allowlist cannot be probed.
         return deny(verdict, INVALID_PARAMS, utf8("Unknown tool: ") + tool, R.REASON_TOOL_NOT_ALLOWED, true);
       }

@@ -18,7 +18,7 @@ import { GuardConfig, Mode } from "../policy/config";
 import { GuardMetrics } from "./metrics";
 import { LIST_TOOLS, listOfRemovedEntry } from "./metric_labels";
 import { PinStatus } from "../policy/pins";
-import { AuditRecord } from "./audit";
+import { AuditRecord, CappedNames } from "./audit";
 import { ToolHints } from "../policy/tool_hints";
 import { AccessPolicy } from "../policy/access";
 import { utf8 } from "../abi/text";
@@ -298,12 +298,14 @@ export class ResponseRewriter {
   }
 }
 
+// The log line lists names as the audit record does: each once, at most MAX_NAMES_LISTED, the rest counted.
+const logged = new CappedNames();
+
 function writeNames(key: string, names: Array<string>): void {
   if (names.length == 0) return;
-  writer.key(key);
-  writer.beginArray();
-  for (let i = 0; i < names.length; i++) writer.string(names[i]);
-  writer.endArray();
+  logged.clear();
+  for (let i = 0; i < names.length; i++) logged.push(names[i]);
+  logged.write(writer, key);
 }
 
 function logWithheld(reason: string, framing: string, enforce: bool): void {

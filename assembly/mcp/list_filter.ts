@@ -182,20 +182,35 @@ export class ServerMessageFilter {
     const doc = this.doc;
     if (doc.type(entry) != JsonType.Object) return utf8("<entry that is not an object>");
     const field = kind == ListKind.Resources ? "uri" : kind == ListKind.Templates ? "uriTemplate" : "name";
-    const value = doc.getString(doc.get(entry, field));
-    if (value === null) return utf8("<entry without a string ") + field + ">";
+    const node = doc.get(entry, field);
+    if (doc.type(node) != JsonType.String) return utf8("<entry without a string ") + field + ">";
     if (kind == ListKind.Tools) {
-      this.noteHint(entry, value);
-      if (!this.access.tools.matches(value)) return value;
-      return this.checkPin(entry, value) ? null : value + utf8(" (description or schema differs from its pin)");
+      const tools = this.access.tools;
+      // Looked up on the name's bytes first, as the request path does. The hint (every listed tool) and a pin
+      // need the name as a string: an exact entry's own (no decoding), else the decoded name.
+      const index = tools.exactIndexOf(doc, node);
+      const name = index >= 0 ? tools.exactName(index) : this.decode(node);
+      this.noteHint(entry, name);
+      if (index < 0 && !tools.matchesAfterMiss(doc, node, name)) return name;
+      return this.checkPin(entry, name) ? null : name + utf8(" (description or schema differs from its pin)");
     }
     if (kind == ListKind.Prompts) {
+      // Only a refused prompt's name is needed (for the log).
       const prompts = this.access.prompts;
-      return prompts === null || prompts.matches(value) ? null : value;
+      if (prompts === null || prompts.exactIndexOf(doc, node) >= 0) return null;
+      const name = this.decode(node);
+      return prompts.matchesAfterMiss(doc, node, name) ? null : name;
     }
+    const value = this.decode(node);
     if (kind == ListKind.Templates) return this.access.resourcePrefixes.permitsTemplate(value) ? null : value;
     const check = checkResourceUri(value);
     return check.ok && this.access.resourcePrefixes.permits(check.normalised) ? null : value;
+  }
+
+  // The decoded text of string `node` (its type was checked).
+  private decode(node: i32): string {
+    const value = this.doc.getString(node);
+    return value !== null ? value : "";
   }
 
   // readOnlyHint true or destructiveHint false make a tool non-destructive; anything else (absent) keeps the

@@ -122,8 +122,8 @@ export function classifyMessage(doc: JsonDocument, node: i32, out: Message): Mes
   if (methodNode >= 0) {
     // Found on its bytes when it has no escapes; otherwise decoded ("tools\/call" is tools/call too: the
     // index, not the spelling, decides how the message is judged).
-    let index = doc.hasEscapes(methodNode) ? -1 : STANDARD.exactIndex(doc.contentAddress(methodNode), doc.contentLength(methodNode));
-    if (index >= 0 && doc.type(methodNode) == JsonType.String) {
+    let index = STANDARD.exactIndexOf(doc, methodNode);
+    if (index >= 0) {
       out.setMethod(STANDARD_METHODS[index]);
     } else {
       const method = doc.getString(methodNode);

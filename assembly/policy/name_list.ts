@@ -14,6 +14,7 @@
 import { globMatch, isGlob, isGlobUtf8 } from "./glob";
 import { hashBytes } from "../json/keys";
 import { ByteBuffer } from "../json/buffer";
+import { JsonDocument, JsonType } from "../json";
 
 export class NameList {
   private patterns: Array<string> = new Array<string>();
@@ -76,6 +77,14 @@ export class NameList {
       const n = utf8Scratch(name);
       if (n >= 0 && this.find(scratch.ptr, n, hashBytes(scratch.ptr, n)) != 0) return true;
     }
+    return this.matchesPattern(name);
+  }
+
+  /**
+   * Whether a pattern matches `name`; exact names are not consulted. After exactIndex missed on the bytes of the
+   * same name, this is what is left of `matches` (without encoding the name again).
+   */
+  matchesPattern(name: string): bool {
     const patterns = this.patterns;
     for (let i = 0; i < patterns.length; i++) {
       if (globMatch(patterns[i], name)) return true;
@@ -86,14 +95,34 @@ export class NameList {
   /**
    * Index of the exact name whose UTF-8 form is the `n` bytes at `p` (well-formed UTF-8, e.g. the content of a
    * JSON string without escapes), or -1. Patterns are not consulted: on -1 the caller decodes the name and asks
-   * `matches`. A name added twice is one entry, the first.
+   * `matchesPattern`; exactIndexOf and matchesAfterMiss do both for a name in a JSON document. A name added twice is one entry, the first.
    */
   exactIndex(p: usize, n: i32): i32 {
-    // A negative `n` reads nothing and finds nothing: no entry has that length.
+    // A negative `n` reads nothing and finds nothing: no entry has that length. An empty table (a list of
+    // patterns only) is not worth hashing the name for.
+    if (this.count == 0) return -1;
     const sp = this.find(p, n, hashBytes(p, n));
     if (sp == 0) return -1;
     this.hitSlot = sp;
     return load<i32>(sp + S_ENTRY) - 1;
+  }
+
+  /**
+   * exactIndex of the name in JSON string `node` of `doc`, read where it lies (no string decoded); -1 also for a
+   * name with escapes (its bytes are then not its text) and for a node that is not a string. On -1 the caller
+   * decodes the name and asks `matchesAfterMiss`.
+   */
+  exactIndexOf(doc: JsonDocument, node: i32): i32 {
+    if (doc.type(node) != JsonType.String || doc.hasEscapes(node)) return -1;
+    return this.exactIndex(doc.contentAddress(node), doc.contentLength(node));
+  }
+
+  /**
+   * Whether the list allows `name`, the decoded text of `node` for which exactIndexOf gave -1: an escaped
+   * spelling may still be an exact name; otherwise the exact names were looked up and only patterns are left.
+   */
+  matchesAfterMiss(doc: JsonDocument, node: i32, name: string): bool {
+    return doc.hasEscapes(node) ? this.matches(name) : this.matchesPattern(name);
   }
 
   /** The exact name at `index` (from exactIndex, or below exactCount); "" for an index that names none. */
