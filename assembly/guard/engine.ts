@@ -321,6 +321,7 @@ export class RequestEngine {
 
     const messages = new Array<Message>();
     const verdicts = new Array<MessageVerdict>();
+    const tools = new Array<string>();
     let firstDenied = -1;
     let anyInvalid = false;
     let anyDestructive = false;
@@ -328,6 +329,7 @@ export class RequestEngine {
       const message = classifyMessage(doc, item, new Message());
       const verdict = this.judge(message, new MessageVerdict());
       if (verdict.destructive) anyDestructive = true;
+      if (message.methodIndex == TOOLS_CALL) tools.push(verdict.tool);
       if (!verdict.allow) {
         if (firstDenied < 0) firstDenied = messages.length;
         if (!verdict.policyDenial) anyInvalid = true;
@@ -340,6 +342,7 @@ export class RequestEngine {
     decision.isBatch = true;
     decision.destructive = anyDestructive;
     decision.messageCount = messages.length;
+    decision.batchTools = tools;
     if (firstDenied < 0) {
       if (messages.length > 0) {
         decision.method = messages[0].method;
