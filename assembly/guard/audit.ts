@@ -16,14 +16,15 @@ export const AUDIT_VERSION = 1;
 const writer = new JsonWriter();
 const hasher = new Sha256();
 
-/** Most distinct removed tool names one record lists; later removals of other names are only counted. */
-export const MAX_REMOVED_TOOLS_LISTED = 256;
+/** Most distinct names one list of a record holds (tools_removed, batch_tools); later other names are only counted. */
+export const MAX_NAMES_LISTED = 256;
 
-// The tools removed from lists on one stream, each name once. A long-lived event stream (the legacy transport's
-// GET stream carries every tools/list answer of a session) may pass thousands of lists: keeping every removal
-// grew linear memory with each list for as long as the stream lived, and would have made the line unbounded.
-// Names past the limit are only counted, so a server that invents new names cannot grow it either.
-export class RemovedTools {
+// Tool names for a record, each once, at most MAX_NAMES_LISTED; names past the limit are only counted, so
+// whoever chooses them cannot make the line (or the filter's memory) grow with them. The tools removed on one
+// stream: a long-lived event stream (the legacy transport's GET stream carries every tools/list answer of a
+// session) may pass thousands of lists, and keeping every removal grew linear memory with each list for as long
+// as the stream lived. The tools a batch called: as many as max_batch_size (up to 10,000) names of the caller's.
+export class DistinctNames {
   readonly names: Array<string> = new Array<string>();
   private readonly seen: Set<string> = new Set<string>();
   omitted: i32 = 0;
@@ -34,7 +35,7 @@ export class RemovedTools {
 
   push(name: string): void {
     if (this.seen.has(name)) return;
-    if (this.names.length >= MAX_REMOVED_TOOLS_LISTED) {
+    if (this.names.length >= MAX_NAMES_LISTED) {
       this.omitted++;
       return;
     }
@@ -62,6 +63,8 @@ export class AuditRecord {
   resource: string = "";
   prompt: string = "";
   batchSize: i32 = 0;
+  // A batch: the tool name of each of its tools/call elements (Decision.batchTools), listed by toLine.
+  batchTools: Array<string> | null = null;
   destructive: bool = false;
   // "allow", "deny", "would_deny"; "" until a request body was decided (then "allow" for pass-through streams).
   decision: string = "";
@@ -74,7 +77,7 @@ export class AuditRecord {
   status: i32 = 0;
   serverErrorCode: i32 = 0;
   serverIsError: i32 = -1; // -1 unknown, 0 false, 1 true
-  toolsRemoved: RemovedTools = new RemovedTools();
+  toolsRemoved: DistinctNames = new DistinctNames();
   withheld: i32 = 0;
   bytesIn: i64 = 0;
   bytesOut: i64 = 0;
@@ -127,6 +130,13 @@ export class AuditRecord {
       w.key("batch_size");
       w.integer(this.batchSize);
     }
+    const batchTools = this.batchTools;
+    if (batchTools !== null) {
+      // Each name once (the metric counts the calls); a tools/call without a string name adds none.
+      const called = new DistinctNames();
+      for (let i = 0; i < batchTools.length; i++) if (batchTools[i].length > 0) called.push(batchTools[i]);
+      nameList(w, "batch_tools", called);
+    }
     if (this.destructive) {
       w.key("destructive");
       w.bool(true);
@@ -165,17 +175,7 @@ export class AuditRecord {
       w.key("server_is_error");
       w.bool(this.serverIsError == 1);
     }
-    if (this.toolsRemoved.length > 0) {
-      w.key("tools_removed");
-      w.beginArray();
-      const names = this.toolsRemoved.names;
-      for (let i = 0; i < names.length; i++) w.string(names[i]);
-      w.endArray();
-    }
-    if (this.toolsRemoved.omitted > 0) {
-      w.key("tools_removed_omitted");
-      w.integer(this.toolsRemoved.omitted);
-    }
+    nameList(w, "tools_removed", this.toolsRemoved);
     if (this.withheld > 0) {
       w.key("messages_withheld");
       w.integer(this.withheld);
@@ -195,6 +195,21 @@ function field(w: JsonWriter, key: string, value: string): void {
   if (value.length == 0) return;
   w.key(key);
   w.string(value);
+}
+
+// `key` with the listed names, and `key`_omitted with the count of those left out; nothing for an empty list.
+function nameList(w: JsonWriter, key: string, list: DistinctNames): void {
+  const names = list.names;
+  if (names.length > 0) {
+    w.key(key);
+    w.beginArray();
+    for (let i = 0; i < names.length; i++) w.string(names[i]);
+    w.endArray();
+  }
+  if (list.omitted > 0) {
+    w.key(key + "_omitted");
+    w.integer(list.omitted);
+  }
 }
 
 function nullable(w: JsonWriter, key: string, value: string | null): void {

@@ -421,7 +421,10 @@ export class GuardHttpContext extends HttpContext {
     audit.resource = decision.resource;
     audit.prompt = decision.prompt;
     audit.jsonrpcId = decision.id;
-    if (decision.isBatch) audit.batchSize = decision.messageCount;
+    if (decision.isBatch) {
+      audit.batchSize = decision.messageCount;
+      audit.batchTools = decision.batchTools;
+    }
     if (!decision.allow && config.mode == Mode.Enforce) {
       audit.status = decision.httpStatus;
       audit.localReply = true;
