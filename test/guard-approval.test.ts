@@ -120,6 +120,13 @@ describe("destructive tools", () => {
       const batch = `[${toolCall(1, "search_code")},${toolCall(2, "delete_repo")}]`;
       const result = await exchange(host, { headers: postHeaders([], batch), body: batch }, echoUpstream);
       expect(result.upstreamCalled).toBe(false);
+      // The refusal names the destructive call, not the batch's first one.
+      const json = JSON.parse(result.body) as { error: { message: string; data: Record<string, unknown> } };
+      expect(json.error.message).toMatch(/^Approval required: delete_repo is a destructive tool/);
+      expect(json.error.data).toEqual({ approval_url: "https://approve.example/mcp?tool=delete_repo", reason: "approval_batch" });
+      const audits = host.logs.filter((l) => l.message.startsWith(PREFIX));
+      const audit = JSON.parse(audits[audits.length - 1]!.message.slice(PREFIX.length)) as Record<string, unknown>;
+      expect(audit).toMatchObject({ tool: "delete_repo", batch_size: 2, batch_tools: ["search_code", "delete_repo"], reason: "approval_batch" });
     });
   });
 });

@@ -63,7 +63,7 @@ describe("audit records", () => {
       ["{not json", [], { decision: "deny", reason: "parse_error", status: 400, rpc_code: -32700 }],
       [toolCall(1, "search_code"), [["content-type", "text/plain"]], { decision: "deny", reason: "unsupported_media_type", status: 415 }],
       [toolCall(1, "search_code"), [["mcp-protocol-version", "2026-07-28"], ["mcp-method", "ping"]], { decision: "deny", reason: "header_mismatch", status: 400, rpc_code: -32020 }],
-      [`[${toolCall(1, "search_code")},${toolCall(2, "system_exec")}]`, [], { decision: "deny", reason: "tool_not_allowed", batch_size: 2 }],
+      [`[${toolCall(1, "search_code")},${toolCall(2, "system_exec")}]`, [], { decision: "deny", reason: "tool_not_allowed", tool: "system_exec", batch_size: 2, batch_tools: ["search_code", "system_exec"] }],
       ['{"jsonrpc":"2.0","id":3,"method":"admin/x"}', [], { decision: "deny", reason: "method_not_allowed", method: "admin/x", rpc_code: -32601 }],
       ['{"jsonrpc":"2.0","id":4,"method":"resources/read","params":{"uri":"file:///%2e%2e/etc"}}', [], { decision: "deny", reason: "resource_uri_rejected", resource_uri: "file:///%2e%2e/etc" }],
     ];
@@ -76,6 +76,26 @@ describe("audit records", () => {
     expect(await send(audit, toolCall(1, "system_exec"))).toMatchObject({ decision: "would_deny", reason: "identity_required", user: null, local_reply: false, status: 200 });
     const enforce = await host({ ...SEED_CONFIG, identity: { require: true } }, { [SUB]: "", [PEER]: "" });
     expect(await send(enforce, toolCall(1, "search_code"))).toMatchObject({ decision: "deny", reason: "identity_required", status: 401, user: null });
+  });
+
+  it("name the tools a batch called, each once, at most 256, in enforce and audit mode", async () => {
+    const calls = (names: string[]) => `[${names.map((name, i) => toolCall(i, name)).join(",")}]`;
+    const h = await host({ ...SEED_CONFIG, limits: { max_batch_size: 1000 } });
+    const ping = '{"jsonrpc":"2.0","id":"p","method":"ping"}';
+    const mixed = `[${ping},${toolCall(1, "search_code")},${toolCall(2, "system_exec")},${toolCall(3, 'x";rm -rf')},${toolCall(4, "search_code")},{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":7}}]`;
+    expect(await send(h, mixed)).toMatchObject({ decision: "deny", reason: "tool_not_allowed", batch_size: 6, batch_tools: ["search_code", "system_exec", 'x";rm -rf'] });
+    const allowed = await send(h, calls(["get_pull_request", "search_code", "get_pull_request"]));
+    expect(allowed).toMatchObject({ decision: "allow", batch_size: 3, batch_tools: ["get_pull_request", "search_code"] });
+    expect(allowed.batch_tools_omitted).toBeUndefined();
+    expect(await send(h, `[${ping}]`)).not.toHaveProperty("batch_tools");
+
+    // 300 distinct names, then system_exec: 256 listed, the other 45 calls only counted.
+    const many = await send(h, calls([...Array.from({ length: 300 }, (_, i) => `made_up_${i}`), "system_exec"]));
+    expect(many).toMatchObject({ decision: "deny", batch_size: 301, batch_tools_omitted: 45 });
+    expect(many.batch_tools).toEqual(Array.from({ length: 256 }, (_, i) => `made_up_${i}`));
+
+    const audit = await host({ ...SEED_CONFIG, mode: "audit" });
+    expect(await send(audit, mixed)).toMatchObject({ decision: "would_deny", batch_size: 6, batch_tools: ["search_code", "system_exec", 'x";rm -rf'] });
   });
 
   it("carry the server's answer: JSON-RPC error code, isError, and tools removed from a list", async () => {

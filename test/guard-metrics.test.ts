@@ -123,6 +123,52 @@ describe("metrics after a scripted session", () => {
     });
   });
 
+  // A batch is one request of class batch; each of its tools/call elements counts under its own tool label,
+  // with the batch's outcome (one refused element refuses the whole batch, so none of them reached the server).
+  const batch = (...calls: string[]) => `[${calls.join(",")}]`;
+  const hostileBatch = batch(
+    JSON.stringify({ jsonrpc: "2.0", id: 0, method: "ping" }),
+    toolCall(1, "search_code", { query: "TODO" }),
+    toolCall(2, "system_exec", { cmd: "id" }),
+    toolCall(3, "x;.;decision=.=allow", {}),
+  );
+
+  it("counts every tool call of a batch under its own tool, with the batch's outcome", async () => {
+    const host = await start();
+    expect((await post(host, hostileBatch)).upstreamCalled).toBe(false);
+    const allowed = batch(toolCall(4, "search_code"), toolCall(5, "get_pull_request"), toolCall(6, "get_issue"), toolCall(7, "search_code"));
+    expect((await post(host, allowed)).upstreamCalled).toBe(true);
+    // A destructive call in a batch is refused for approval (deny mode): still a batch, each call counted.
+    expect((await post(host, batch(toolCall(8, "search_code"), toolCall(9, "delete_repo")))).upstreamCalled).toBe(false);
+    // A batch the protocol version forbids is refused before its elements are read: no tool calls counted.
+    await post(host, allowed, { headers: [["mcp-protocol-version", "2025-06-18"]] });
+
+    expect(counters(host)).toEqual({
+      "method_class=.=batch;.;decision=.=deny;.;mcp_guard_requests_total": 2,
+      "method_class=.=batch;.;decision=.=allow;.;mcp_guard_requests_total": 1,
+      "method_class=.=none;.;decision=.=deny;.;mcp_guard_requests_total": 1,
+      "tool=.=search_code;.;decision=.=deny;.;mcp_guard_tool_calls_total": 2,
+      "tool=.=other;.;decision=.=deny;.;mcp_guard_tool_calls_total": 2,
+      "tool=.=delete_repo;.;decision=.=deny;.;mcp_guard_tool_calls_total": 1,
+      "tool=.=search_code;.;decision=.=allow;.;mcp_guard_tool_calls_total": 2,
+      "tool=.=get_pull_request;.;decision=.=allow;.;mcp_guard_tool_calls_total": 1,
+      "tool=.=other;.;decision=.=allow;.;mcp_guard_tool_calls_total": 1,
+      "outcome=.=batch;.;mcp_guard_approvals_total": 1,
+      "kind=.=batch_not_allowed;.;mcp_guard_request_errors_total": 1,
+    });
+    expect([...host.metrics().keys()].filter((name) => name.includes("x;"))).toEqual([]);
+  });
+
+  it("counts the tool calls of a batch refused in audit mode as would_deny", async () => {
+    const host = await start({ ...CONFIG, mode: "audit" });
+    expect((await post(host, hostileBatch)).upstreamCalled).toBe(true);
+    expect(counters(host)).toEqual({
+      "method_class=.=batch;.;decision=.=would_deny;.;mcp_guard_requests_total": 1,
+      "tool=.=search_code;.;decision=.=would_deny;.;mcp_guard_tool_calls_total": 1,
+      "tool=.=other;.;decision=.=would_deny;.;mcp_guard_tool_calls_total": 2,
+    });
+  });
+
   it("labels tools of every rule's allowlist, with characters outside [A-Za-z0-9_-] replaced", async () => {
     const host = await start({ tool_allowlist: ["acme.search;v=2"], rules: [{ name: "ci", match: { users: ["ci-*"] }, tool_allowlist: ["run_pipeline"] }] });
     await post(host, toolCall(1, "acme.search;v=2"));
@@ -140,5 +186,11 @@ describe("metrics after a scripted session", () => {
     for (let i = 1; i <= 10_000; i++) await post(host, toolCall(i, `unknown_${i};.;tool=.=x${i}`));
     expect(host.metrics().size).toBe(defined);
     expect(host.metric("tool=.=other;.;decision=.=deny;.;mcp_guard_tool_calls_total")?.value).toBe(10_001n);
+    // Hostile names inside batches fare no differently.
+    for (let i = 0; i < 200; i++) {
+      await post(host, `[${Array.from({ length: 50 }, (_, k) => toolCall(k, `batched_${i}_${k};.;tool=.=y${k}`)).join(",")}]`);
+    }
+    expect(host.metrics().size).toBe(defined + 1); // the one new series: method_class="batch", decision="deny"
+    expect(host.metric("tool=.=other;.;decision=.=deny;.;mcp_guard_tool_calls_total")?.value).toBe(20_001n);
   }, 180_000);
 });

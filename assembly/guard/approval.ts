@@ -134,6 +134,10 @@ export function checkApproval(config: GuardConfig, decision: Decision, protocolV
     outcome.reason = REASON_APPROVAL_BATCH;
     const refused = refusal(config, decision, protocolVersion, REASON_APPROVAL_BATCH, utf8("send a destructive call on its own, not in a batch"));
     refused.rpcCode = INVALID_REQUEST;
+    // Still a batch for the metrics and the audit record: class batch, each tools/call counted, batch_size.
+    refused.isBatch = true;
+    refused.messageCount = decision.messageCount;
+    refused.batchTools = decision.batchTools;
     outcome.refusal = refused;
     return outcome;
   }

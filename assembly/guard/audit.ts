@@ -16,15 +16,16 @@ export const AUDIT_VERSION = 1;
 const writer = new JsonWriter();
 const hasher = new Sha256();
 
-/** Most distinct names one audit record or log line lists; later names are only counted. */
+/** Most distinct names one list of a record or log line holds; later other names are only counted. */
 export const MAX_NAMES_LISTED = 256;
 
-// Names for the audit record's `tools_removed` and the log's arrays of removed entries, each name once. A
-// long-lived event stream (the legacy transport's GET stream carries every tools/list answer of a session) may
-// pass thousands of lists: keeping every removal grew linear memory with each list for as long as the stream
-// lived, and would have made the line unbounded; one list of a hostile server may hold as many names as the body
-// limit allows, and log pipelines truncate or drop long lines. Names past the limit are only counted, so a
-// server that invents new names cannot grow either.
+// Names for a record or a log line, each once, at most MAX_NAMES_LISTED; names past the limit are only counted,
+// so whoever chooses them cannot make the line (or the filter's memory) grow with them, and log pipelines,
+// which truncate or drop long lines, keep the record whole. The tools removed on one stream: a long-lived event
+// stream (the legacy transport's GET stream carries every tools/list answer of a session) may pass thousands of
+// lists, and keeping every removal grew linear memory with each list for as long as the stream lived. The
+// tools a batch called: as many as max_batch_size (up to 10,000) names of the caller's. The log's arrays of
+// removed entries: one list of a hostile server may hold as many names as the body limit allows.
 export class CappedNames {
   readonly names: Array<string> = new Array<string>();
   private readonly seen: Set<string> = new Set<string>();
@@ -85,6 +86,8 @@ export class AuditRecord {
   resource: string = "";
   prompt: string = "";
   batchSize: i32 = 0;
+  // A batch: the tool name of each of its tools/call elements (Decision.batchTools), listed by toLine.
+  batchTools: Array<string> | null = null;
   destructive: bool = false;
   // "allow", "deny", "would_deny"; "" until a request body was decided (then "allow" for pass-through streams).
   decision: string = "";
@@ -150,6 +153,13 @@ export class AuditRecord {
       w.key("batch_size");
       w.integer(this.batchSize);
     }
+    const batchTools = this.batchTools;
+    if (batchTools !== null) {
+      // Each name once (the metric counts the calls); a tools/call without a string name adds none.
+      const called = new CappedNames();
+      for (let i = 0; i < batchTools.length; i++) if (batchTools[i].length > 0) called.push(batchTools[i]);
+      called.write(w, "batch_tools");
+    }
     if (this.destructive) {
       w.key("destructive");
       w.bool(true);
@@ -209,6 +219,8 @@ function field(w: JsonWriter, key: string, value: string): void {
   w.key(key);
   w.string(value);
 }
+
+// `key` with the listed names, and `key`_omitted with the count of those left out; nothing for an empty list.
 
 function nullable(w: JsonWriter, key: string, value: string | null): void {
   w.key(key);

@@ -54,6 +54,11 @@ export class Decision {
   destructive: bool = false;
   isBatch: bool = false;
   messageCount: i32 = 0;
+  // A batch: the tool name of each tools/call element, in order, as its verdict saw it (an allowlist entry's own
+  // string, or the caller's decoded name; "" when params.name is not a string), for the per-tool metric and the
+  // audit record. Only a batch's own Decision (a new one per batch) sets it, so the engine's reused
+  // single-message Decision never carries one and reset() need not clear it.
+  batchTools: Array<string> | null = null;
 
   /** Back to "allowed, nothing known" for the next request. */
   reset(): void {
@@ -101,6 +106,7 @@ export class Decision {
     d.destructive = this.destructive;
     d.isBatch = this.isBatch;
     d.messageCount = this.messageCount;
+    d.batchTools = this.batchTools;
     return d;
   }
 }

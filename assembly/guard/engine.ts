@@ -320,13 +320,15 @@ export class RequestEngine {
 
     const messages = new Array<Message>();
     const verdicts = new Array<MessageVerdict>();
+    const tools = new Array<string>();
     let firstDenied = -1;
+    let firstDestructive = -1;
     let anyInvalid = false;
-    let anyDestructive = false;
     for (let item = doc.firstChild(root); item >= 0; item = doc.nextSibling(item)) {
       const message = classifyMessage(doc, item, new Message());
       const verdict = this.judge(message, new MessageVerdict());
-      if (verdict.destructive) anyDestructive = true;
+      if (verdict.destructive && firstDestructive < 0) firstDestructive = messages.length;
+      if (message.methodIndex == TOOLS_CALL) tools.push(verdict.tool);
       if (!verdict.allow) {
         if (firstDenied < 0) firstDenied = messages.length;
         if (!verdict.policyDenial) anyInvalid = true;
@@ -337,12 +339,15 @@ export class RequestEngine {
 
     const decision = new Decision();
     decision.isBatch = true;
-    decision.destructive = anyDestructive;
+    decision.destructive = firstDestructive >= 0;
     decision.messageCount = messages.length;
+    decision.batchTools = tools;
     if (firstDenied < 0) {
-      if (messages.length > 0) {
-        decision.method = messages[0].method;
-        decision.tool = verdicts[0].tool;
+      // Named by its first destructive call, if any: the one an approval refusal (and its URL) must speak of.
+      const named = firstDestructive > 0 ? firstDestructive : 0;
+      if (named < messages.length) {
+        decision.method = messages[named].method;
+        decision.tool = verdicts[named].tool;
       }
       return decision;
     }

@@ -397,8 +397,15 @@ export class GuardHttpContext extends HttpContext {
     const metrics = this.guardRoot.metrics;
     const outcome = decision.allow ? L.DECISION_ALLOW : enforce ? L.DECISION_DENY : L.DECISION_WOULD_DENY;
     metrics.requests.add(L.methodClass(decision.method, decision.isBatch, decision.allow), outcome, 1);
-    // A batch is counted as one request of class batch; its tool calls are not counted one by one.
-    if (!decision.isBatch && decision.method == "tools/call") metrics.toolCalls.add(metrics.toolLabel(decision.tool), outcome, 1);
+    const batchTools = decision.batchTools;
+    if (batchTools !== null) {
+      // A batch is one request of class batch, but each of its tool calls counts under its own tool, so calls
+      // cannot hide in batches. They share the batch's outcome: one refused element refuses them all, and an
+      // `allow` stays what it means for a single call, forwarded to the server.
+      for (let i = 0; i < batchTools.length; i++) metrics.toolCalls.add(metrics.toolLabel(batchTools[i]), outcome, 1);
+    } else if (!decision.isBatch && decision.method == "tools/call") {
+      metrics.toolCalls.add(metrics.toolLabel(decision.tool), outcome, 1);
+    }
     if (!decision.allow) metrics.errors.add(L.ERROR_KINDS.indexOf(decision.reason), 0, 1);
   }
 
@@ -414,7 +421,10 @@ export class GuardHttpContext extends HttpContext {
     audit.resource = decision.resource;
     audit.prompt = decision.prompt;
     audit.jsonrpcId = decision.id;
-    if (decision.isBatch) audit.batchSize = decision.messageCount;
+    if (decision.isBatch) {
+      audit.batchSize = decision.messageCount;
+      audit.batchTools = decision.batchTools;
+    }
     if (!decision.allow && config.mode == Mode.Enforce) {
       audit.status = decision.httpStatus;
       audit.localReply = true;
