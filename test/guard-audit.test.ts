@@ -55,6 +55,19 @@ describe("audit records", () => {
     expect(record.bytes_out as number).toBeGreaterThan(0);
   });
 
+  it("are stamped with the host's clock as an RFC 3339 UTC time with milliseconds", async () => {
+    // Dates around the ones the civil-date arithmetic gets wrong first: the epoch, leap days, a year's last
+    // millisecond, a century that is not a leap year, and a late date (the host's clock is u64 nanoseconds,
+    // which end in 2554).
+    const times = [0, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2026, 10, 21, 9, 5, 7, 42), Date.UTC(1999, 11, 31, 23, 59, 59, 999),
+      Date.UTC(2100, 2, 1, 0, 0, 0, 1), Date.UTC(2553, 11, 31, 23, 59, 59, 999)];
+    for (const ms of times) {
+      const h = await ProxyWasmHost.start({ module: guardModule(), pluginConfig: JSON.stringify(SEED_CONFIG), clock: () => BigInt(ms) * 1_000_000n + 123_456n });
+      const record = await send(h, toolCall(1, "search_code", {}));
+      expect(record.time).toBe(new Date(ms).toISOString());
+    }
+  });
+
   it("describe refusals of every kind with their reason and the client's status", async () => {
     const h = await host();
     const cases: Array<[string, HeaderList, object]> = [

@@ -15,7 +15,7 @@ import { HttpContext, RootContext } from "./context";
 import { FilterDataStatus, FilterHeadersStatus, FilterStatus, FilterTrailersStatus, LogLevel } from "./enums";
 import { log } from "./log";
 import { allocateForHost } from "./memory";
-import { utf8 } from "./text";
+import { decimal, utf8 } from "./text";
 import {
   createHttpContext, createRootContext, getHttpContext, getRootContext, removeContext,
 } from "./registry";
@@ -62,7 +62,7 @@ function callbackName(callback: Callback): string {
 }
 
 function unknownContext(callback: Callback, contextId: u32): void {
-  log(LogLevel.Debug, "abi: " + callbackName(callback) + utf8(" for unknown context ") + contextId.toString() + " ignored");
+  log(LogLevel.Debug, "abi: " + callbackName(callback) + utf8(" for unknown context ") + decimal(contextId) + " ignored");
 }
 
 function rootOrLog(callback: Callback, contextId: u32): RootContext | null {
@@ -98,8 +98,8 @@ export function proxy_on_context_create(contextId: u32, parentContextId: u32): v
   if (parentContextId == 0) {
     createRootContext(contextId);
   } else if (createHttpContext(contextId, parentContextId) === null) {
-    log(LogLevel.Debug, utf8("abi: stream context ") + contextId.toString() + utf8(" has unknown parent ") +
-      parentContextId.toString() + utf8("; it will pass through"));
+    log(LogLevel.Debug, utf8("abi: stream context ") + decimal(contextId) + utf8(" has unknown parent ") +
+      decimal(parentContextId) + utf8("; it will pass through"));
   }
   leaveCallback();
 }

@@ -10,6 +10,7 @@ import {
 import { log } from "./log";
 import { OUT_PTR, OUT_SIZE, hostBlockReadable, releaseHostAllocations, resetOut, takeHostBytes } from "./memory";
 import { utf8DecodeBuffer, utf8Encode } from "./utf8";
+import { decimal } from "./text";
 
 /** All pairs of `map`, or null when the host refused (wrong callback, unknown map) or sent a malformed map. */
 export function tryGetHeaderMapPairs(map: MapType): Array<HeaderPair> | null {
@@ -29,7 +30,7 @@ export function tryGetHeaderMapPairs(map: MapType): Array<HeaderPair> | null {
     pairs = decodeHeaderMap(ptr, size);
   }
   releaseHostAllocations();
-  if (pairs === null) log(LogLevel.Error, "abi: the host returned a malformed header map (" + size.toString() + " bytes)");
+  if (pairs === null) log(LogLevel.Error, "abi: the host returned a malformed header map (" + decimal(size) + " bytes)");
   return pairs;
 }
 

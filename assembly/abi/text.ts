@@ -23,3 +23,23 @@ export function lines(text: string, out: Array<string> = new Array<string>()): A
   }
   return out;
 }
+
+// Room for the digits of any i64 (19) or u64 (20).
+const DIGITS = memory.data(20);
+
+/**
+ * `value` in decimal, what `value.toString()` gives. The module's own: `toString()` on numbers links the standard
+ * library's formatting for every radix, with its digit table and error text (~0.8 KB), and the module only ever
+ * writes decimal.
+ */
+export function decimal(value: i64): string {
+  let n: u64 = value < 0 ? <u64>0 - <u64>value : <u64>value;
+  let at: usize = 20;
+  do {
+    at--;
+    store<u8>(DIGITS + at, <u8>(0x30 + <u32>(n % 10)));
+    n /= 10;
+  } while (n != 0);
+  const digits = String.UTF8.decodeUnsafe(DIGITS + at, 20 - at);
+  return value < 0 ? "-" + digits : digits;
+}

@@ -1,7 +1,7 @@
 // The request-path decision: pure (no host calls), so it can be tested and benchmarked on its own.
 // Input: the policy, the request body bytes and the MCP-Protocol-Version header. Output: a Decision with the
 // exact reply a refused client gets.
-import { utf8 } from "../abi/text";
+import { decimal, utf8 } from "../abi/text";
 import { JsonDocument, JsonError, JsonType, jsonErrorMessage } from "../json";
 import { JsonWriter } from "../json/writer";
 import { writeErrorResponse } from "../mcp/error_reply";
@@ -152,18 +152,18 @@ export class RequestEngine {
   }
 
   private refuseParse(error: JsonError, offset: i32): Decision {
-    const where = utf8(" at byte ") + offset.toString();
+    const where = utf8(" at byte ") + decimal(offset);
     if (error == JsonError.DuplicateKey) {
       return this.refuse(400, INVALID_REQUEST, utf8("Invalid Request: duplicate object key") + where, R.REASON_DUPLICATE_KEY);
     }
     if (error == JsonError.TooDeep) {
-      return this.refuse(400, INVALID_REQUEST, utf8("Invalid Request: nesting deeper than ") + this.config.limits.maxJsonDepth.toString() + utf8(" levels"), R.REASON_TOO_DEEP);
+      return this.refuse(400, INVALID_REQUEST, utf8("Invalid Request: nesting deeper than ") + decimal(this.config.limits.maxJsonDepth) + utf8(" levels"), R.REASON_TOO_DEEP);
     }
     if (error == JsonError.TooManyValues) {
       return this.refuse(400, INVALID_REQUEST, utf8("Invalid Request: too many JSON values"), R.REASON_TOO_MANY_VALUES);
     }
     if (error == JsonError.TooLarge) {
-      return this.refuse(413, INVALID_REQUEST, utf8("Request body exceeds the ") + this.config.limits.maxBodyBytes.toString() + utf8(" byte limit"), R.REASON_BODY_TOO_LARGE);
+      return this.refuse(413, INVALID_REQUEST, utf8("Request body exceeds the ") + decimal(this.config.limits.maxBodyBytes) + utf8(" byte limit"), R.REASON_BODY_TOO_LARGE);
     }
     return this.refuse(400, PARSE_ERROR, utf8("Parse error: ") + jsonErrorMessage(error) + where, R.REASON_PARSE_ERROR);
   }
@@ -315,7 +315,7 @@ export class RequestEngine {
     const count = doc.length(root);
     if (count == 0) return this.refuse(400, INVALID_REQUEST, utf8("Invalid Request: empty batch"), R.REASON_INVALID_REQUEST);
     if (count > this.config.limits.maxBatchSize) {
-      return this.refuse(400, INVALID_REQUEST, utf8("Invalid Request: batch of ") + count.toString() + utf8(" messages exceeds the limit of ") + this.config.limits.maxBatchSize.toString(), R.REASON_BATCH_TOO_LARGE);
+      return this.refuse(400, INVALID_REQUEST, utf8("Invalid Request: batch of ") + decimal(count) + utf8(" messages exceeds the limit of ") + decimal(this.config.limits.maxBatchSize), R.REASON_BATCH_TOO_LARGE);
     }
 
     const messages = new Array<Message>();
@@ -359,7 +359,7 @@ export class RequestEngine {
     decision.tool = first.tool;
     decision.rpcCode = first.rpcCode;
     decision.reason = first.reason;
-    decision.detail = utf8("batch message ") + firstDenied.toString() + ": " + first.message;
+    decision.detail = utf8("batch message ") + decimal(firstDenied) + ": " + first.message;
     decision.httpStatus = anyInvalid ? 400 : this.config.denyStatus;
 
     const writer = this.writer;
@@ -374,7 +374,7 @@ export class RequestEngine {
         writeErrorResponse(writer, id, verdict.rpcCode, verdict.message);
         written++;
       } else if (message.kind == MessageKind.Request) {
-        writeErrorResponse(writer, id, INVALID_REQUEST, utf8("Invalid Request: batch refused because message ") + firstDenied.toString() + utf8(" was refused"));
+        writeErrorResponse(writer, id, INVALID_REQUEST, utf8("Invalid Request: batch refused because message ") + decimal(firstDenied) + utf8(" was refused"));
         written++;
       }
     }

@@ -27,7 +27,7 @@ import { AUDIT_APPROVAL_DENIED, approvalRefusal, checkApproval } from "./approva
 import { TOKEN_VALID } from "./approval_token";
 import { selectAccess } from "./rules";
 import { AccessPolicy } from "../policy/access";
-import { utf8 } from "../abi/text";
+import { decimal, utf8 } from "../abi/text";
 
 const logWriter = new JsonWriter();
 
@@ -368,7 +368,7 @@ export class GuardHttpContext extends HttpContext {
   }
 
   private tooLarge(config: GuardConfig, engine: RequestEngine): Decision {
-    return engine.refuse(413, INVALID_REQUEST, utf8("Request body exceeds the ") + config.limits.maxBodyBytes.toString() + " byte limit", R.REASON_BODY_TOO_LARGE);
+    return engine.refuse(413, INVALID_REQUEST, utf8("Request body exceeds the ") + decimal(config.limits.maxBodyBytes) + " byte limit", R.REASON_BODY_TOO_LARGE);
   }
 
   // Counts, logs and (in enforce mode) carries out a decision. Returns true when a local reply was sent.
@@ -439,5 +439,5 @@ export class GuardHttpContext extends HttpContext {
 }
 
 function notConfiguredBody(): ArrayBuffer {
-  return String.UTF8.encode(utf8("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":") + INTERNAL_ERROR.toString() + utf8(",\"message\":\"mcp-guard is not configured\"}}"));
+  return String.UTF8.encode(utf8("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":") + decimal(INTERNAL_ERROR) + utf8(",\"message\":\"mcp-guard is not configured\"}}"));
 }

@@ -21,7 +21,7 @@ import { PinStatus } from "../policy/pins";
 import { AuditRecord, CappedNames } from "./audit";
 import { ToolHints } from "../policy/tool_hints";
 import { AccessPolicy } from "../policy/access";
-import { utf8 } from "../abi/text";
+import { decimal, utf8 } from "../abi/text";
 
 // Audit-record texts, decoded once at start (texts as UTF-8, see abi/text.ts): the response path reads a global.
 const REMOVED = utf8("removed");
@@ -110,7 +110,7 @@ export class ResponseRewriter {
     if (body === null) return;
     const len = body.byteLength;
     if (len > limit) {
-      this.withhold(utf8("the response exceeds the ") + limit.toString() + BYTE_LIMIT, "json");
+      this.withhold(utf8("the response exceeds the ") + decimal(limit) + BYTE_LIMIT, "json");
       this.broken = this.enforce;
       return;
     }
@@ -226,7 +226,7 @@ export class ResponseRewriter {
   // An event larger than the limit cannot be inspected: in enforce mode the client gets an error event and
   // nothing more from this stream; in audit mode the stream passes unfiltered from here on.
   private breakStream(carry: Bytes, out: Bytes): void {
-    const reason = utf8("an event exceeds the ") + this.config.limits.maxBodyBytes.toString() + BYTE_LIMIT;
+    const reason = utf8("an event exceeds the ") + decimal(this.config.limits.maxBodyBytes) + BYTE_LIMIT;
     logWithheld(reason, "sse", this.enforce);
     this.broken = true;
     this.splitter.reset();

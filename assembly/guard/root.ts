@@ -17,7 +17,7 @@ import {
 import { JsonDocument, JsonError, JsonType } from "../json";
 import { GuardHttpContext } from "./filter";
 import { GuardMetrics } from "./metrics";
-import { utf8 } from "../abi/text";
+import { decimal, utf8 } from "../abi/text";
 
 export class GuardRootContext extends RootContext {
   config: GuardConfig | null = null;
@@ -123,7 +123,7 @@ export class GuardRootContext extends RootContext {
     this.serverMessages = new ServerMessageFilter(config);
     this.metrics.define(config);
     log(LogLevel.Info, utf8("mcp-guard: configured root \"") + this.rootId + utf8("\": mode ") + (config.mode == Mode.Enforce ? "enforce" : "audit") +
-      ", " + config.tools.size.toString() + utf8(" tool allowlist entries"));
+      ", " + decimal(config.tools.size) + utf8(" tool allowlist entries"));
     return true;
   }
 

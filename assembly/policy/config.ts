@@ -10,7 +10,7 @@ import { isDigest } from "./pins";
 import { IdentityConfig, IdentitySource } from "./identity_config";
 import { ApprovalConfig, ApprovalMode, WebhookConfig } from "./approval_config";
 import { AccessPolicy, AccessRule } from "./access";
-import { lines, utf8 } from "../abi/text";
+import { decimal, lines, utf8 } from "../abi/text";
 
 export enum Mode { Enforce = 0, Audit = 1 }
 
@@ -115,11 +115,11 @@ function readNameArray(doc: JsonDocument, node: i32, field: string, list: NameLi
   let index = 0;
   for (let item = doc.firstChild(node); item >= 0; item = doc.nextSibling(item)) {
     if (doc.type(item) != JsonType.String) {
-      return fieldError(field + "[" + index.toString() + "]", utf8("expected a string, got ") + typeName(doc, item));
+      return fieldError(field + "[" + decimal(index) + "]", utf8("expected a string, got ") + typeName(doc, item));
     }
     const n = doc.contentLength(item);
     if (n == 0) {
-      return fieldError(field + "[" + index.toString() + "]", utf8("expected a non-empty name, got \"\""));
+      return fieldError(field + "[" + decimal(index) + "]", utf8("expected a non-empty name, got \"\""));
     }
     // An unescaped name goes in as its bytes (no string per name: VM start with 10,000 names); an escaped one
     // is decoded first (its text is not its bytes).
@@ -138,7 +138,7 @@ function readInteger(doc: JsonDocument, node: i32, field: string, min: i32, max:
   const integer = doc.isInteger(node);
   const value = integer ? doc.getNumber(node) : 0;
   if (!integer || value < <f64>min || value > <f64>max) {
-    return fieldError(field, utf8("expected an integer from ") + min.toString() + utf8(" to ") + max.toString() + utf8(", got ") + (integer ? (<i64>value).toString() : typeName(doc, node)));
+    return fieldError(field, utf8("expected an integer from ") + decimal(min) + utf8(" to ") + decimal(max) + utf8(", got ") + (integer ? decimal((<i64>value)) : typeName(doc, node)));
   }
   out[0] = <i32>value;
   return "";
@@ -190,7 +190,7 @@ function readResources(doc: JsonDocument, node: i32, prefixes: UriPrefixes): str
     }
     let index = 0;
     for (let item = doc.firstChild(value); item >= 0; item = doc.nextSibling(item)) {
-      const field = utf8("resources.allowed_prefixes[") + index.toString() + "]";
+      const field = utf8("resources.allowed_prefixes[") + decimal(index) + "]";
       const prefix = doc.getString(item);
       if (prefix === null || prefix.length == 0) return fieldError(field, utf8("expected a non-empty URI prefix, got ") + describe(doc, item));
       // Prefixes are compared with normalised URIs, so they are normalised (and checked) the same way.
@@ -248,7 +248,7 @@ function readIdentity(doc: JsonDocument, node: i32, identity: IdentityConfig): s
       const out = new StaticArray<i32>(1);
       const error = readInteger(doc, value, utf8("identity.missing_status"), 100, 599, out);
       if (error.length > 0) return error;
-      if (out[0] != 401 && out[0] != 403) return utf8("field \"identity.missing_status\": expected 401 or 403, got ") + out[0].toString();
+      if (out[0] != 401 && out[0] != 403) return utf8("field \"identity.missing_status\": expected 401 or 403, got ") + decimal(out[0]);
       identity.missingStatus = out[0];
     } else {
       return unknownField(doc, key, utf8("identity."), identityFields());
@@ -263,7 +263,7 @@ function readRules(doc: JsonDocument, node: i32, config: GuardConfig): string {
   const names = new Set<string>();
   let index = 0;
   for (let item = doc.firstChild(node); item >= 0; item = doc.nextSibling(item)) {
-    const at = utf8("rules[") + index.toString() + "]";
+    const at = utf8("rules[") + decimal(index) + "]";
     if (doc.type(item) != JsonType.Object) return notAnObject(doc, item, at, ruleFields());
     const name = doc.getString(doc.get(item, utf8("name")));
     if (name === null || name.length == 0) return fieldError(at + utf8(".name"), utf8("expected a non-empty name (it is written into audit records)"));
@@ -459,7 +459,7 @@ export function parseConfig(ptr: usize, len: i32): ConfigResult {
   const doc = new JsonDocument(limits);
   const error = doc.parse(ptr, len);
   if (error != JsonError.None) {
-    return fail(result, utf8("not valid JSON at byte ") + doc.errorOffset.toString() + ": " + jsonErrorMessage(error));
+    return fail(result, utf8("not valid JSON at byte ") + decimal(doc.errorOffset) + ": " + jsonErrorMessage(error));
   }
   const root = doc.root();
   if (doc.type(root) != JsonType.Object) {
@@ -480,7 +480,7 @@ export function parseConfig(ptr: usize, len: i32): ConfigResult {
       const out = new StaticArray<i32>(1);
       message = readInteger(doc, value, utf8("deny_status"), 100, 599, out);
       if (message.length == 0) {
-        if (out[0] != 200 && out[0] != 403) message = utf8("field \"deny_status\": expected 200 or 403, got ") + out[0].toString();
+        if (out[0] != 200 && out[0] != 403) message = utf8("field \"deny_status\": expected 200 or 403, got ") + decimal(out[0]);
         else config.denyStatus = out[0];
       }
     } else if (doc.stringEquals(key, utf8("limits"))) {

@@ -6,7 +6,7 @@
 // segments removed) for the prefix allowlist.
 
 import { asciiLowerCase } from "../mcp/ascii";
-import { utf8 } from "../abi/text";
+import { decimal, utf8 } from "../abi/text";
 const MAX_DECODE_ROUNDS = 4;
 
 export class UriVerdict {
@@ -122,7 +122,7 @@ export function checkResourceUri(uri: string): UriVerdict {
     }
     current = decoded;
   }
-  verdict.reason = utf8("percent-encoding nested more than ") + MAX_DECODE_ROUNDS.toString() + utf8(" levels deep");
+  verdict.reason = utf8("percent-encoding nested more than ") + decimal(MAX_DECODE_ROUNDS) + utf8(" levels deep");
   return verdict;
 }
 
