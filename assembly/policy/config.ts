@@ -111,7 +111,8 @@ function readNameArray(doc: JsonDocument, node: i32, field: string, list: NameLi
   if (doc.type(node) != JsonType.Array) {
     return fieldError(field, utf8("expected an array of names, e.g. [\"search_code\", \"get_*\"], got ") + typeName(doc, node));
   }
-  list.reserve(doc.length(node));
+  // The array's text bounds its names' bytes (an escape's text is longer than what it stands for).
+  list.reserve(doc.length(node), doc.end(node) - doc.start(node));
   let index = 0;
   for (let item = doc.firstChild(node); item >= 0; item = doc.nextSibling(item)) {
     if (doc.type(item) != JsonType.String) {

@@ -51,12 +51,18 @@ export class NameList {
     else this.insert(p, n, null);
   }
 
-  /** Makes room for `more` names without growing the table on the way (a configuration array's length). */
-  reserve(more: i32): void {
+  /**
+   * Makes room for `more` names of `bytes` UTF-8 bytes in all (at most: a configuration array's length and the
+   * bytes of its text) without growing the table or the byte and entry buffers on the way.
+   */
+  reserve(more: i32, bytes: i32): void {
     const needed = this.count + (more < MAX_SLOTS ? more : MAX_SLOTS);
     let size = this.mask + 1;
     while (size * 3 < needed * 4 && size < MAX_SLOTS) size <<= 1;
     if (size > this.mask + 1) this.resize(size);
+    // Bounded by the configuration's size (16 MiB at most), far below ensure's 1 GiB.
+    this.entries.ensure(needed << 3, this.count << 3);
+    this.bytes.ensure(this.used + (bytes > 0 ? bytes : 0), this.used);
   }
 
   /** How many distinct exact names the list holds; they are exactName(0) … exactName(exactCount - 1). */

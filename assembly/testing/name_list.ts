@@ -19,7 +19,7 @@ let probeNames = new Array<string>();
 // one is in the list (when the list is not empty).
 export function build(size: i32, probeCount: i32): void {
   list = new NameList();
-  list.reserve(size);
+  list.reserve(size, 0); // the bytes buffer grows as it goes (only the table matters to the lookup)
   for (let i = 0; i < size; i++) {
     const name = String.UTF8.encode("tool_" + i.toString());
     list.addUtf8(changetype<usize>(name), name.byteLength);
