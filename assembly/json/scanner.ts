@@ -225,8 +225,9 @@ function newNode(kind: i32, start: i32, end: i32): i32 {
 
 /**
  * Grows the node table when node `nodeCount` starts at byte `at`: to the size the document's density so far
- * projects for the whole input (+1/8), at least doubling. One step instead of eight for a 10,000-name
- * configuration, so VM start allocates, copies and zeroes one table, not 64, 128, … 16,384 nodes' worth.
+ * projects for the whole input (+1/8), at least doubling and at most 8 times. Three steps instead of eight for a
+ * 10,000-name configuration, so VM start allocates, copies and zeroes fewer and smaller tables than 64, 128, …
+ * 16,384 nodes' worth.
  * Bounded: a node takes at least 2 bytes of input (a value and its comma or colon), so never more than
  * (len - at) / 2 nodes remain, and never more than maxValues in all; a misleading dense start followed by one
  * long string allocates no more than a document that dense throughout would (and doubling would) anyway.
@@ -237,6 +238,9 @@ function growNodes(at: i32): bool {
   const count = <i64>nodeCount;
   let wanted = at > 0 ? count * <i64>scanLength / <i64>at : count;
   wanted += wanted >> 3;
+  // A projection from a dense start can overshoot when the rest is long strings: at most 8 times what the table
+  // holds now per step, so a step wastes at most what three doublings would.
+  if (wanted > count << 3) wanted = count << 3;
   const most = count + <i64>((scanLength - at) >> 1) + 2;
   if (wanted > most) wanted = most;
   if (wanted > <i64>maxValues + 1) wanted = <i64>maxValues + 1;
