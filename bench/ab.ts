@@ -9,7 +9,7 @@
 // --new the current sources are compiled into build/ab/new first. `--build DIR` only compiles the current
 // sources into DIR (to keep a baseline: run it on the old commit).
 import { argValue } from "./args.ts";
-import { chunksOf, sseEvent, textToolCallBody, toolCallBody, toolsListResult } from "./bodies.ts";
+import { chunksOf, progressStream, sseEvent, textToolCallBody, toolCallBody, toolsListResult } from "./bodies.ts";
 import { compare, FULL, QUICK, type Contender } from "./measure.ts";
 import { BENCH_POLICY } from "./policy.ts";
 import { WasmEngine } from "./wasm-engine.ts";
@@ -108,6 +108,15 @@ async function main(): Promise<void> {
     if (outputs[0] !== outputs[1]) throw new Error("the two builds rewrite the tools/list body differently");
     row("tools/list JSON", body.byteLength, await compare(filters.map(([name, f]) => ({ name, run: () => (f.filterJson(body), f.output()) })), options));
     row("tools/list SSE 16 KB chunks", body.byteLength, await compare(filters.map(([name, f]) => ({ name, run: () => f.filterSse(chunks) })), options));
+    // A stream of many small events (a long tool call reporting progress, then its result): here each chunk
+    // holds whole events, unlike the one large event above, which every chunk only continues.
+    const progress = progressStream(200);
+    const progressChunks = chunksOf(progress, 16 * 1024);
+    row("SSE 200 progress events, 16 KB chunks", progress.byteLength, await compare(filters.map(([name, f]) => ({ name, run: () => f.filterSse(progressChunks) })), options));
+    // The same events one per chunk, as a server that flushes each event usually delivers them.
+    const text = new TextDecoder().decode(progress);
+    const perEvent = text.split(/(?<=\n\n)/).map((e) => new TextEncoder().encode(e));
+    row("SSE 200 progress events, one per chunk", progress.byteLength, await compare(filters.map(([name, f]) => ({ name, run: () => f.filterSse(perEvent) })), options));
   }
   console.log(rows.join("\n"));
 }

@@ -95,3 +95,16 @@ export function chunksOf(bytes: Uint8Array, size: number): Uint8Array[] {
   for (let at = 0; at < bytes.byteLength; at += size) out.push(bytes.subarray(at, Math.min(bytes.byteLength, at + size)));
   return out;
 }
+
+// An event stream of `count` progress notifications for one tools/call, each with a short status message, then
+// the call's result: many small events (~200 bytes each), as a long-running tool streams them.
+export function progressStream(count: number, id = 3): Uint8Array {
+  let text = "";
+  for (let i = 1; i <= count; i++) {
+    const message = { jsonrpc: "2.0", method: "notifications/progress", params: { progressToken: `call-${id}`, progress: i, total: count, message: `indexed ${i * 37} of ${count * 37} files in src/` } };
+    text += sseEvent(JSON.stringify(message), "\n", `${id}-${i}`);
+  }
+  const result = { jsonrpc: "2.0", id, result: { content: [{ type: "text", text: `indexed ${count * 37} files` }], isError: false } };
+  text += sseEvent(JSON.stringify(result), "\n", `${id}-${count + 1}`);
+  return encoder.encode(text);
+}

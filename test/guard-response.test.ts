@@ -243,6 +243,44 @@ describe("tools/list results in text/event-stream", () => {
     expect(host.failed).toBe(false);
   }, 120_000);
 
+  // A chunk that starts with no partial event carried over is read where it lies (its complete events are never
+  // copied into the carry), a chunk that continues a carried event is appended to it: the client must not see
+  // the difference. Chunks of several whole events then a partial one, events ending exactly at a chunk end,
+  // a carried partial ending in a CR whose LF comes with the next chunk, a byte order mark at the start (also
+  // cut after two of its bytes). Every chunking must give the bytes the whole stream in one chunk gives.
+  it("gives the same bytes whether a chunk's events are read in the chunk or after a carried partial event", async () => {
+    const host = await startGuard(SEED_CONFIG);
+    const event = (id: number, lineEnd = "\n") => `id: ${id}${lineEnd}data: ${list}${lineEnd}${lineEnd}`;
+    const other = `event: other\ndata: ${list}\n\n`;
+    const half = event(4).length >> 1;
+    const crlf = event(8, "\r\n");
+    const chunks = [
+      event(1) + other + event(3) + event(4).slice(0, half), // whole events, then a partial one
+      event(4).slice(half) + event(5), // completes the carried event; the next one ends with the chunk
+      event(6) + ": comment\n\n" + event(7), // read in place, ends with the chunk
+      crlf.slice(0, -1), // a partial event whose last byte is the CR of its final CRLF
+      crlf.slice(-1) + event(9, "\r") + event(10).slice(0, 5),
+      event(10).slice(5) + ": end\n",
+    ];
+    const ids = ["1", undefined, "3", "4", "5", "6", "7", "8", "9", "10"];
+    for (const bom of ["", "\ufeff"]) {
+      const whole = await respond(host, "text/event-stream", [bom + chunks.join("")]);
+      const seen = clientEvents(whole.body);
+      expect(seen.map((e) => e.id)).toEqual(ids);
+      for (const e of seen) expect(toolNames(JSON.parse(e.data))).toEqual(e.event === "other" ? TOOLS.map((t) => t.name) : ["search_code", "get_pull_request"]);
+      const withBom = [bom + chunks[0]!, ...chunks.slice(1)];
+      expect((await respond(host, "text/event-stream", withBom)).body).toBe(whole.body);
+      if (bom !== "") {
+        const bytes = Buffer.from(withBom[0]!);
+        expect((await respond(host, "text/event-stream", [bytes.subarray(0, 2), bytes.subarray(2), ...chunks.slice(1)])).body).toBe(whole.body);
+      }
+      // Each chunk cut once more at every event boundary inside it: every chunk after a boundary starts fresh.
+      const atBoundaries = withBom.flatMap((c) => c.split(/(?<=\n\n|\r\r)/));
+      expect((await respond(host, "text/event-stream", atBoundaries)).body).toBe(whole.body);
+    }
+    expect(host.failed).toBe(false);
+  }, 120_000);
+
   it("joins multi-line data as the client does (pretty-printed JSON over several data: lines)", async () => {
     const host = await startGuard(SEED_CONFIG);
     const pretty = JSON.stringify(listResult(), null, 2).split("\n").map((l) => `data: ${l}`).join("\n");

@@ -150,27 +150,39 @@ export class ResponseRewriter {
       carry = new Bytes();
       this.carry = carry;
     }
-    if (chunk !== null) carry.appendBuffer(chunk);
     let out = this.out;
     if (out === null) {
       out = new Bytes();
       this.out = out;
     }
     out.clear();
-    this.processEvents(carry, out, endOfStream);
+    // With no partial event carried over, the chunk starts an event: its complete events are read where they
+    // lie in the chunk, and only a trailing partial one is copied into the carry (which then stays the size of
+    // a partial event, not of a chunk). Otherwise the chunk continues the carried event, which must be whole to
+    // be filtered: it is appended and the carry is split. A large event spanning chunks is copied either way.
+    if (carry.length == 0 && chunk !== null) {
+      const ptr = changetype<usize>(chunk);
+      const from = this.processEvents(ptr, chunkLength, out, endOfStream);
+      carry.append(ptr + <usize>from, chunkLength - from);
+    } else {
+      if (chunk !== null) carry.appendBuffer(chunk);
+      carry.dropFront(this.processEvents(carry.ptr, carry.length, out, endOfStream));
+    }
     if (carry.length > this.config.limits.maxBodyBytes) this.breakStream(carry, out);
     setBufferBytes(BufferType.HttpResponseBody, 0, WHOLE_BUFFER, out.toArrayBuffer());
   }
 
-  private processEvents(carry: Bytes, out: Bytes, final: bool): void {
-    const ptr = carry.ptr;
+  // Writes the complete events of [ptr, ptr + len) to `out` and returns where the first incomplete one starts
+  // (len when none is left): the caller keeps those bytes in the carry. The splitter's positions are then made
+  // relative to that start, the carry's front.
+  private processEvents(ptr: usize, len: i32, out: Bytes, final: bool): i32 {
     let from = 0;
-    if (this.atStreamStart && carry.length >= 3) {
+    if (this.atStreamStart && len >= 3) {
       // A client strips one leading byte order mark; so do we, or a "data" field would hide behind it.
       if (load<u8>(ptr) == 0xef && load<u8>(ptr + 1) == 0xbb && load<u8>(ptr + 2) == 0xbf) from = 3;
       this.atStreamStart = false;
     } else if (this.atStreamStart && !final) {
-      return; // wait for three bytes to know
+      return 0; // wait for three bytes to know
     }
     let event = this.event;
     if (event === null) {
@@ -178,20 +190,20 @@ export class ResponseRewriter {
       this.event = event;
     }
     const splitter = this.splitter;
-    while (from < carry.length) {
-      const end = splitter.next(ptr, from, carry.length, final);
+    while (from < len) {
+      const end = splitter.next(ptr, from, len, final);
       if (end < 0) break;
       this.processEvent(ptr, from, end, event, out);
       from = end;
     }
     // An unterminated event at the end of the stream is discarded by a conforming client, but a lenient one may
     // dispatch it: it is filtered like any other event and passed on.
-    if (final && from < carry.length) {
-      this.processEvent(ptr, from, carry.length, event, out);
-      from = carry.length;
+    if (final && from < len) {
+      this.processEvent(ptr, from, len, event, out);
+      from = len;
     }
-    carry.dropFront(from);
     splitter.dropped(from);
+    return from;
   }
 
   // Writes the event to `out` as the client may see it: filtered, replaced by an error, left out (a refused

@@ -1,6 +1,7 @@
 // Benchmark entry for the response path without the proxy-wasm ABI: mcp/list_filter.ts on a JSON body, and the
 // same filter behind mcp/sse.ts on an event stream given chunk by chunk, the way guard/response.ts drives them
-// (complete events are cut out of a carry buffer, each message event's data is filtered, the rest is copied).
+// (complete events are cut out of the chunk or, after a partial one, of a carry buffer; each message event's data
+// is filtered, the rest is copied).
 // The caller writes bytes into the input buffer, calls, and reads the result at outputPtr().
 import { Bytes } from "../mcp/bytes";
 import { FilterOutcome, ServerMessageFilter } from "../mcp/list_filter";
@@ -59,25 +60,37 @@ export function sseChunk(len: i32, final: bool): i32 {
   if (f === null) return -1;
   enterCallback();
   chargeHostBytes(<usize>len);
-  carry.append(changetype<usize>(input), len);
   outputFromFilter = false;
   output.clear();
-  const ptr = carry.ptr;
+  // As guard/response.ts: with no partial event carried over, the chunk's complete events are read where they
+  // lie and only a trailing partial one is carried; otherwise the chunk is appended to the carried event.
+  if (carry.length == 0) {
+    const ptr = changetype<usize>(input);
+    const from = filterEvents(f, ptr, len, final);
+    carry.append(ptr + <usize>from, len - from);
+  } else {
+    carry.append(changetype<usize>(input), len);
+    carry.dropFront(filterEvents(f, carry.ptr, carry.length, final));
+  }
+  leaveCallback();
+  return output.length;
+}
+
+// Filters the complete events of [ptr, ptr + len); returns where the first incomplete one starts.
+function filterEvents(f: ServerMessageFilter, ptr: usize, len: i32, final: bool): i32 {
   let from = 0;
-  while (from < carry.length) {
-    const end = splitter.next(ptr, from, carry.length, final);
+  while (from < len) {
+    const end = splitter.next(ptr, from, len, final);
     if (end < 0) break;
     filterEvent(f, ptr, from, end);
     from = end;
   }
-  if (final && from < carry.length) {
-    filterEvent(f, ptr, from, carry.length);
-    from = carry.length;
+  if (final && from < len) {
+    filterEvent(f, ptr, from, len);
+    from = len;
   }
-  carry.dropFront(from);
   splitter.dropped(from);
-  leaveCallback();
-  return output.length;
+  return from;
 }
 
 function filterEvent(f: ServerMessageFilter, ptr: usize, start: i32, end: i32): void {
