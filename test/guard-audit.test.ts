@@ -107,6 +107,11 @@ describe("audit records", () => {
     expect(many).toMatchObject({ decision: "deny", batch_size: 301, batch_tools_omitted: 45 });
     expect(many.batch_tools).toEqual(Array.from({ length: 256 }, (_, i) => `made_up_${i}`));
 
+    // Long names are cut to 128 characters (the record stays valid against the schema's maxLength).
+    const longName = "a".repeat(5000);
+    const cut = await send(h, calls([longName, longName + "b", "search_code"]));
+    expect(cut.batch_tools).toEqual(["a".repeat(128) + "…", "search_code"]);
+
     const audit = await host({ ...SEED_CONFIG, mode: "audit" });
     expect(await send(audit, mixed)).toMatchObject({ decision: "would_deny", batch_size: 6, batch_tools: ["search_code", "system_exec", 'x";rm -rf'] });
   });

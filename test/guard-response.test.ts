@@ -113,6 +113,20 @@ describe("tools/list results in application/json", () => {
     expect(host.metric("list=.=tools;.;mcp_guard_list_entries_removed_total")?.value).toBe(602n);
   });
 
+  it("cuts each listed name to 128 characters, so 256 names of 2 KB still make a short log line", async () => {
+    const host = await startGuard(SEED_CONFIG);
+    const long = (i: number) => `${i}_`.padEnd(2048, "x"); // 600 KB in all, under the 1 MiB body limit
+    const tools = [{ name: "search_code" }, ...Array.from({ length: 300 }, (_, i) => ({ name: long(i) }))];
+    const result = await respond(host, "application/json", [JSON.stringify(listResult({}, tools))]);
+    expect(toolNames(JSON.parse(result.body))).toEqual(["search_code"]);
+    const line = host.logs.map((l) => l.message).find((m) => m.includes("mcp_guard.server_message_filtered"))!;
+    expect(line.length).toBeLessThan(40 * 1024);
+    const logged = JSON.parse(line);
+    expect(logged.removed_tools).toHaveLength(256);
+    expect(logged.removed_tools[7]).toBe(long(7).slice(0, 128) + "…");
+    expect(logged.removed_tools_omitted).toBe(300 - 256);
+  });
+
   it("filters every response of a batch (2025-03-26)", async () => {
     const host = await startGuard(SEED_CONFIG);
     const body = JSON.stringify([listResult(), { jsonrpc: "2.0", id: 3, result: {} }, { ...listResult(), id: 4 }]);
@@ -274,7 +288,9 @@ describe("tools/list results in text/event-stream", () => {
         const bytes = Buffer.from(withBom[0]!);
         expect((await respond(host, "text/event-stream", [bytes.subarray(0, 2), bytes.subarray(2), ...chunks.slice(1)])).body).toBe(whole.body);
       }
-      // Each chunk cut once more at every event boundary inside it: every chunk after a boundary starts fresh.
+      // Each chunk cut once more at every event boundary inside it. A piece that ends in a whole event starts the
+      // next one fresh (the in-chunk path); one that ends in "\r\r" cannot know yet whether an "\n" follows, so its
+      // last event is carried and the next piece takes the carry path: both paths, and the switch between them.
       const atBoundaries = withBom.flatMap((c) => c.split(/(?<=\n\n|\r\r)/));
       expect((await respond(host, "text/event-stream", atBoundaries)).body).toBe(whole.body);
     }

@@ -19,9 +19,16 @@ const hasher = new Sha256();
 /** Most distinct names one list of a record or log line holds; later other names are only counted. */
 export const MAX_NAMES_LISTED = 256;
 
-// Names for a record or a log line, each once, at most MAX_NAMES_LISTED; names past the limit are only counted,
-// so whoever chooses them cannot make the line (or the filter's memory) grow with them, and log pipelines,
-// which truncate or drop long lines, keep the record whole. The tools removed on one stream: a long-lived event
+/**
+ * Longest name a list keeps, in UTF-16 units (MCP asks tool names to be 1 to 128 characters); a longer one is
+ * cut there and marked with "…".
+ */
+export const MAX_NAME_LISTED = 128;
+
+// Names for a record or a log line, each once, at most MAX_NAMES_LISTED of at most MAX_NAME_LISTED characters;
+// names past the limit are only counted, so whoever chooses them cannot make the line (or the filter's memory)
+// grow with them: a list stays under ~33 K characters, and log pipelines, which truncate or drop long lines,
+// keep the record whole. The tools removed on one stream: a long-lived event
 // stream (the legacy transport's GET stream carries every tools/list answer of a session) may pass thousands of
 // lists, and keeping every removal grew linear memory with each list for as long as the stream lived. The
 // tools a batch called: as many as max_batch_size (up to 10,000) names of the caller's. The log's arrays of
@@ -36,6 +43,8 @@ export class CappedNames {
   }
 
   push(name: string): void {
+    // Cut before looking it up: names that differ only after the cut are listed once.
+    if (name.length > MAX_NAME_LISTED) name = name.substring(0, MAX_NAME_LISTED) + "\u2026";
     if (this.seen.has(name)) return;
     if (this.names.length >= MAX_NAMES_LISTED) {
       this.omitted++;
@@ -219,8 +228,6 @@ function field(w: JsonWriter, key: string, value: string): void {
   w.key(key);
   w.string(value);
 }
-
-// `key` with the listed names, and `key`_omitted with the count of those left out; nothing for an empty list.
 
 function nullable(w: JsonWriter, key: string, value: string | null): void {
   w.key(key);

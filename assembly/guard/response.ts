@@ -318,6 +318,7 @@ function writeNames(key: string, names: Array<string>): void {
   logged.clear();
   for (let i = 0; i < names.length; i++) logged.push(names[i]);
   logged.write(writer, key);
+  logged.clear(); // the server's names are not kept until the next line
 }
 
 function logWithheld(reason: string, framing: string, enforce: bool): void {

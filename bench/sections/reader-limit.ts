@@ -37,30 +37,31 @@ interface ProbeExports {
 const TARGET_GBPS = 1.5;
 const SIZE = 256 * 1024;
 
-/** The same index computed byte by byte, to check the probe before timing it. */
-export function referenceIndexSize(bytes: Uint8Array): number {
-  let count = 0;
+/** The same index computed byte by byte (its offsets), to check the probe before timing it. */
+export function referenceIndex(bytes: Uint8Array): number[] {
+  const offsets: number[] = [];
   let inString = false;
   let escape = false;
   let inScalar = false;
-  for (const b of bytes) {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
     if (inString) {
       if (escape) escape = false;
       else if (b === 0x5c) escape = true;
       else if (b === 0x22) {
         inString = false;
-        count++;
+        offsets.push(i);
       }
       continue;
     }
     const operator = b === 0x7b || b === 0x7d || b === 0x5b || b === 0x5d || b === 0x3a || b === 0x2c;
     const space = b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
     if (b === 0x22) inString = true;
-    if (b === 0x22 || operator) count++;
-    else if (!space && !inScalar) count++;
+    if (b === 0x22 || operator) offsets.push(i);
+    else if (!space && !inScalar) offsets.push(i);
     inScalar = !space && !operator && b !== 0x22;
   }
-  return count;
+  return offsets;
 }
 
 export async function benchReaderLimit(modules: BenchModules, options: MeasureOptions): Promise<ReaderLimitRow[]> {
@@ -79,8 +80,12 @@ export async function benchReaderLimit(modules: BenchModules, options: MeasureOp
     const index = () => probe.structuralIndex(body.byteLength);
     if (parse() !== 0) throw new Error(`the reader refused the ${shape} body`);
     const entries = index();
-    const expected = referenceIndexSize(body);
-    if (entries !== expected) throw new Error(`structural index probe: ${entries} entries for the ${shape} body, expected ${expected}`);
+    const expected = referenceIndex(body);
+    const found = new Uint32Array(probe.memory.buffer, probe.indexPtr(), Math.max(entries, 0));
+    const first = expected.findIndex((offset, k) => found[k] !== offset);
+    if (entries !== expected.length || first >= 0) {
+      throw new Error(`structural index probe: ${entries} entries for the ${shape} body, expected ${expected.length}; first difference at entry ${first}`);
+    }
     const m = await compare([{ name: "reader", run: parse }, { name: "stage1", run: index }], options);
     const r = m.get("reader")!;
     const s = m.get("stage1")!;
