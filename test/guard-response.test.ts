@@ -96,15 +96,21 @@ describe("tools/list results in application/json", () => {
     });
   });
 
+  // Sends a list of `tools` of which only search_code is allowed; returns its server_message_filtered log line,
+  // checked to be shorter than `maxLength`.
+  async function filteredLine(host: Awaited<ReturnType<typeof startGuard>>, tools: Array<{ name: string }>, maxLength: number) {
+    const result = await respond(host, "application/json", [JSON.stringify(listResult({}, tools))]);
+    expect(toolNames(JSON.parse(result.body))).toEqual(["search_code"]);
+    const line = host.logs.map((l) => l.message).find((m) => m.includes("mcp_guard.server_message_filtered"))!;
+    expect(line.length).toBeLessThan(maxLength);
+    return JSON.parse(line) as { removed_tools: string[]; removed_tools_omitted: number; kept_tools: number };
+  }
+
   it("lists at most 256 removed tools in the log line, each once, and counts the rest", async () => {
     const host = await startGuard(SEED_CONFIG);
     const many = Array.from({ length: 600 }, (_, i) => ({ name: `removed_tool_with_a_rather_long_name_${i}` }));
     const tools = [{ name: "search_code" }, { name: "system_exec" }, { name: "system_exec" }, ...many];
-    const result = await respond(host, "application/json", [JSON.stringify(listResult({}, tools))]);
-    expect(toolNames(JSON.parse(result.body))).toEqual(["search_code"]);
-    const line = host.logs.map((l) => l.message).find((m) => m.includes("mcp_guard.server_message_filtered"))!;
-    expect(line.length).toBeLessThan(16 * 1024);
-    const logged = JSON.parse(line);
+    const logged = await filteredLine(host, tools, 16 * 1024);
     expect(logged.removed_tools).toHaveLength(256);
     expect(logged.removed_tools.slice(0, 2)).toEqual(["system_exec", "removed_tool_with_a_rather_long_name_0"]);
     expect(logged.removed_tools_omitted).toBe(601 - 256);
@@ -117,11 +123,7 @@ describe("tools/list results in application/json", () => {
     const host = await startGuard(SEED_CONFIG);
     const long = (i: number) => `${i}_`.padEnd(2048, "x"); // 600 KB in all, under the 1 MiB body limit
     const tools = [{ name: "search_code" }, ...Array.from({ length: 300 }, (_, i) => ({ name: long(i) }))];
-    const result = await respond(host, "application/json", [JSON.stringify(listResult({}, tools))]);
-    expect(toolNames(JSON.parse(result.body))).toEqual(["search_code"]);
-    const line = host.logs.map((l) => l.message).find((m) => m.includes("mcp_guard.server_message_filtered"))!;
-    expect(line.length).toBeLessThan(40 * 1024);
-    const logged = JSON.parse(line);
+    const logged = await filteredLine(host, tools, 40 * 1024);
     expect(logged.removed_tools).toHaveLength(256);
     expect(logged.removed_tools[7]).toBe(long(7).slice(0, 128) + "…");
     expect(logged.removed_tools_omitted).toBe(300 - 256);
