@@ -33,9 +33,12 @@ export function toolCallTable(rows: ToolCallRow[]): string {
 function readerLimitSection(rows: ReaderLimitRow[]): string {
   const structured = rows.find((r) => r.shape === "structured");
   const note = structured === undefined ? "" : `\n\nAt 1.5 GB/s the ${int(structured.bytes)}-byte structured body has ${structured.budgetMicros.toFixed(0)} µs. ` +
-    `Computing its structural index alone, with SIMD, takes ${us(structured.stage1)} µs; that leaves ` +
-    `${structured.leftNanosPerEntry.toFixed(2)} ns for each of its ${int(structured.entries)} tokens to validate strings, numbers and ` +
-    `nesting and to check duplicate keys, where the one-pass reader now spends ${structured.readerNanosPerEntry.toFixed(2)} ns on all of it. ` +
+    `Computing its structural index alone, with SIMD, takes ${us(structured.stage1)} µs; ` +
+    (structured.leftNanosPerEntry > 0
+      ? `that leaves ${structured.leftNanosPerEntry.toFixed(2)} ns for each of its ${int(structured.entries)} tokens`
+      : `more than the whole budget, with nothing left for any of its ${int(structured.entries)} tokens`) +
+    ` to validate strings, numbers and nesting and to check duplicate keys, where the one-pass reader now spends ` +
+    `${structured.readerNanosPerEntry.toFixed(2)} ns on all of it. ` +
     "See docs/performance.md, \"The reader on large bodies\".";
   return "### The reader alone vs a structural index (why structured bodies stay under 1.5 GB/s)\n\n" + table(
     ["shape", "bytes", "index entries (per KB)", "reader µs", "reader GB/s", "reader ns per entry", "SIMD stage-1 probe µs", "probe GB/s", "1.5 GB/s budget µs", "left per entry ns"],
