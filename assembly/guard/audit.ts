@@ -27,12 +27,14 @@ export const MAX_NAME_LISTED = 128;
 
 // Names for a record or a log line, each once, at most MAX_NAMES_LISTED of at most MAX_NAME_LISTED characters;
 // names past the limit are only counted, so whoever chooses them cannot make the line (or the filter's memory)
-// grow with them: a list stays under ~33 K characters, and log pipelines, which truncate or drop long lines,
-// keep the record whole. The tools removed on one stream: a long-lived event
-// stream (the legacy transport's GET stream carries every tools/list answer of a session) may pass thousands of
-// lists, and keeping every removal grew linear memory with each list for as long as the stream lived. The
-// tools a batch called: as many as max_batch_size (up to 10,000) names of the caller's. The log's arrays of
-// removed entries: one list of a hostile server may hold as many names as the body limit allows.
+// grow with them: a list holds at most ~33 K characters (JSON escapes of control characters can make its text
+// up to 6 times that), and log pipelines, which truncate or drop long lines, keep the record whole.
+// - The tools removed on one stream: a long-lived event stream (the legacy transport's GET stream carries every
+//   tools/list answer of a session) may pass thousands of lists, and keeping every removal grew linear memory
+//   with each list for as long as the stream lived.
+// - The tools a batch called: as many as max_batch_size (up to 10,000) names of the caller's.
+// - The log's arrays of removed entries: one list of a hostile server may hold as many names as the body limit
+//   allows.
 export class CappedNames {
   readonly names: Array<string> = new Array<string>();
   private readonly seen: Set<string> = new Set<string>();
