@@ -24,8 +24,29 @@ export function lines(text: string, out: Array<string> = new Array<string>()): A
   return out;
 }
 
-// Room for the digits of any i64 (19) or u64 (20).
-const DIGITS = memory.data(20);
+/**
+ * Writes the decimal digits of `value` at `out`, left-padded with zeros to `width`; returns their count (at most
+ * 20, or `width`). The one digit loop of the module: JSON numbers, the tool digest's number expansion, audit
+ * timestamps and `decimal()` all write through it.
+ */
+export function writeDigits(out: usize, value: u64, width: i32): i32 {
+  let n = 0;
+  let t = value;
+  do {
+    n++;
+    t /= 10;
+  } while (t != 0);
+  if (width > n) n = width;
+  t = value;
+  for (let i = n - 1; i >= 0; i--) {
+    store<u8>(out + <usize>i, <u8>(0x30 + t % 10));
+    t /= 10;
+  }
+  return n;
+}
+
+// Room for a minus sign and the digits of any i64 (19) or u64 (20).
+const DIGITS = memory.data(21);
 
 /**
  * `value` in decimal, what `value.toString()` gives. The module's own: `toString()` on numbers links the standard
@@ -33,13 +54,11 @@ const DIGITS = memory.data(20);
  * writes decimal.
  */
 export function decimal(value: i64): string {
-  let n: u64 = value < 0 ? <u64>0 - <u64>value : <u64>value;
-  let at: usize = 20;
-  do {
-    at--;
-    store<u8>(DIGITS + at, <u8>(0x30 + <u32>(n % 10)));
-    n /= 10;
-  } while (n != 0);
-  const digits = String.UTF8.decodeUnsafe(DIGITS + at, 20 - at);
-  return value < 0 ? "-" + digits : digits;
+  let n = 0;
+  if (value < 0) {
+    store<u8>(DIGITS, 0x2d); // -
+    n = 1;
+  }
+  n += writeDigits(DIGITS + <usize>n, value < 0 ? <u64>0 - <u64>value : <u64>value, 0);
+  return String.UTF8.decodeUnsafe(DIGITS, <usize>n);
 }

@@ -1,17 +1,10 @@
 // RFC 3339 UTC timestamps with milliseconds ("2026-11-21T13:55:02.123Z") from Unix milliseconds, for audit
 // records. Civil-from-days conversion (proleptic Gregorian), valid for any date from year 0 to 9999.
+import { writeDigits } from "../abi/text";
 
 // The timestamp is written as ASCII digits into this buffer, then decoded once: one string per record instead
 // of one per field and a concatenation for each.
 const STAMP = memory.data(24);
-
-/** `value` in `width` decimal digits (zero-padded; only the low `width` digits of a larger value) at `at`. */
-function put(at: usize, value: i64, width: usize): void {
-  for (let i = width; i > 0; i--) {
-    store<u8>(STAMP + at + i - 1, <u8>(0x30 + <i32>(value % 10)));
-    value /= 10;
-  }
-}
 
 export function formatRfc3339Millis(unixMillis: i64): string {
   let ms = unixMillis;
@@ -32,19 +25,19 @@ export function formatRfc3339Millis(unixMillis: i64): string {
   const minutes = (msOfDay / 60000) % 60;
   const seconds = (msOfDay / 1000) % 60;
   const millis = msOfDay % 1000;
-  put(0, year, 4);
+  writeDigits(STAMP, <u64>(year % 10000), 4); // only the year's low 4 digits: valid from year 0 to 9999
   store<u8>(STAMP + 4, 0x2d); // -
-  put(5, month, 2);
+  writeDigits(STAMP + 5, <u64>month, 2);
   store<u8>(STAMP + 7, 0x2d);
-  put(8, day, 2);
+  writeDigits(STAMP + 8, <u64>day, 2);
   store<u8>(STAMP + 10, 0x54); // T
-  put(11, hours, 2);
+  writeDigits(STAMP + 11, <u64>hours, 2);
   store<u8>(STAMP + 13, 0x3a); // :
-  put(14, minutes, 2);
+  writeDigits(STAMP + 14, <u64>minutes, 2);
   store<u8>(STAMP + 16, 0x3a);
-  put(17, seconds, 2);
+  writeDigits(STAMP + 17, <u64>seconds, 2);
   store<u8>(STAMP + 19, 0x2e); // .
-  put(20, millis, 3);
+  writeDigits(STAMP + 20, <u64>millis, 3);
   store<u8>(STAMP + 23, 0x5a); // Z
   return String.UTF8.decodeUnsafe(STAMP, 24);
 }

@@ -9,6 +9,7 @@
 
 import { ByteBuffer, inMemory } from "./buffer";
 import { codePointAt, utf8CodePoint, utf8Encode, utf8SequenceLength } from "./utf8";
+import { writeDigits } from "../abi/text";
 
 // State of an open container.
 const ARRAY_EMPTY: u8 = 0;   // no element yet
@@ -258,23 +259,16 @@ export class JsonWriter {
   }
 
   private decimal(v: i64): void {
-    if (!this.reserve(20)) return;
-    // Digits are produced backwards into the tail of the reserved room, then moved into place.
-    let magnitude: u64 = v < 0 ? <u64>0 - <u64>v : <u64>v;
-    const scratch = this.out.ptr + <usize>this.size + 20;
+    if (!this.reserve(20)) return; // a minus and up to 19 digits
+    const p = this.out.ptr + <usize>this.size;
     let n = 0;
-    do {
-      n++;
-      store<u8>(scratch - <usize>n, <u8>(0x30 + <u32>(magnitude % 10)));
-      magnitude /= 10;
-    } while (magnitude != 0);
     if (v < 0) {
-      n++;
-      store<u8>(scratch - <usize>n, 0x2d);
+      store<u8>(p, 0x2d); // -
+      n = 1;
     }
-    memory.copy(this.out.ptr + <usize>this.size, scratch - <usize>n, <usize>n);
-    this.size += n;
+    this.size += n + writeDigits(p + <usize>n, v < 0 ? <u64>0 - <u64>v : <u64>v, 0);
   }
+
 
   /** Quoted, escaped UTF-8 form of an AssemblyScript string. */
   private quotedUtf16(s: string): void {

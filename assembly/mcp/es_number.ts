@@ -18,6 +18,7 @@
 
 import { BigUint } from "../json/bigint";
 import { numberValue } from "../json/number";
+import { writeDigits } from "../abi/text";
 
 /** Room `formatNumber` may write (the longest form, "-0.0000033333333333333333", has 25 bytes). */
 export const MAX_NUMBER_TEXT: i32 = 32;
@@ -39,23 +40,6 @@ const candidate = new ArrayBuffer(MAX_PRECISION + 1);
 const text = new ArrayBuffer(MAX_PRECISION + 8);
 
 // ---- exact expansion ----
-
-/** Writes the decimal digits of `v` at `out`, left-padded with zeros to `width`; returns their count. */
-function writeDigits(out: usize, v: u64, width: i32): i32 {
-  let n = 0;
-  let t = v;
-  do {
-    n++;
-    t /= 10;
-  } while (t != 0);
-  if (width > n) n = width;
-  t = v;
-  for (let i = n - 1; i >= 0; i--) {
-    store<u8>(out + <usize>i, <u8>(0x30 + t % 10));
-    t /= 10;
-  }
-  return n;
-}
 
 /** Sets `digits`, `digitCount` and `pointPosition` to the exact expansion of the positive finite double `x`. */
 function expand(x: f64): bool {
